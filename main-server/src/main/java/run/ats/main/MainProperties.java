@@ -1,0 +1,94 @@
+package run.ats.main;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.validation.annotation.Validated;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Every {@code ats.main.*} setting, with its safe default. docs/operations.md lists them.
+ *
+ * @param publicUrl  the URL people reach this server at; sign-in links point here and tokens name it as issuer
+ * @param signIn     email sign-in rules
+ * @param tokens     lifetimes of the tokens this server issues
+ * @param mail       how sign-in mail leaves
+ * @param rateLimits per-address and per-IP limits on sign-in
+ */
+@Validated
+@ConfigurationProperties("ats.main")
+public record MainProperties(
+        @DefaultValue("http://localhost:8080") @NotNull URI publicUrl,
+        @DefaultValue @Valid SignIn signIn,
+        @DefaultValue @Valid Tokens tokens,
+        @DefaultValue @Valid Mail mail,
+        @DefaultValue @Valid RateLimits rateLimits) {
+
+    /** The issuer every token carries: the public URL without a trailing slash. */
+    public String issuer() {
+        String url = publicUrl.toString();
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /**
+     * @param codeTtl     how long a code and its link stay valid
+     * @param maxAttempts wrong codes after which a sign-in dies
+     */
+    public record SignIn(
+            @DefaultValue("15m") Duration codeTtl,
+            @DefaultValue("5") @Min(1) @Max(20) int maxAttempts) {
+    }
+
+    /**
+     * @param accessTtl         lifetime of an access token ({@code aud=ats-main})
+     * @param refreshTtl        lifetime of a refresh token; each use rotates it
+     * @param relayTtl          lifetime of a relay-access token, at most one hour
+     * @param keyReloadInterval how often a replica rereads the signing keys (picks up a rotation)
+     */
+    public record Tokens(
+            @DefaultValue("15m") Duration accessTtl,
+            @DefaultValue("30d") Duration refreshTtl,
+            @DefaultValue("1h") Duration relayTtl,
+            @DefaultValue("1m") Duration keyReloadInterval) {
+    }
+
+    /**
+     * @param from        sender address of sign-in mail
+     * @param localInbox  keep mail in an in-memory inbox served at /local/inbox instead of SMTP (local runs only)
+     * @param sendThreads threads that talk SMTP, off the event loop
+     * @param sendQueue   sends waiting for a thread; beyond it sign-in answers 503
+     * @param sendTimeout longest wait for the SMTP server to take one mail
+     */
+    public record Mail(
+            @DefaultValue("ATS <no-reply@localhost>") @NotNull String from,
+            @DefaultValue("false") boolean localInbox,
+            @DefaultValue("4") @Min(1) int sendThreads,
+            @DefaultValue("1000") @Min(1) int sendQueue,
+            @DefaultValue("10s") Duration sendTimeout) {
+    }
+
+    /**
+     * Fixed-window limits, each counted per replica.
+     *
+     * @param window           the window every limit counts in
+     * @param startPerAddress  sign-ins started for one email address
+     * @param startPerIp       sign-ins started from one client IP
+     * @param verifyPerAddress verify attempts for one email address
+     * @param verifyPerIp      verify attempts from one client IP
+     */
+    public record RateLimits(
+            @DefaultValue("15m") Duration window,
+            @DefaultValue("5") @Min(1) int startPerAddress,
+            @DefaultValue("30") @Min(1) int startPerIp,
+            @DefaultValue("20") @Min(1) int verifyPerAddress,
+            @DefaultValue("60") @Min(1) int verifyPerIp) {
+    }
+}
