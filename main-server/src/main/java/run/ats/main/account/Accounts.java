@@ -5,6 +5,9 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
+import run.ats.main.secret.Secrets;
+
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.UUID;
 
@@ -14,10 +17,12 @@ public final class Accounts {
 
     private final DatabaseClient db;
     private final Clock clock;
+    private final SecureRandom random;
 
-    Accounts(DatabaseClient db, Clock clock) {
+    Accounts(DatabaseClient db, Clock clock, SecureRandom random) {
         this.db = db;
         this.clock = clock;
+        this.random = random;
     }
 
     public Mono<Account> byId(UUID id) {
@@ -43,7 +48,7 @@ public final class Accounts {
     }
 
     private Mono<Account> create(String email) {
-        Account account = new Account(UUID.randomUUID(), email, clock.millis());
+        Account account = new Account(Secrets.uuid(random), email, clock.millis());
         return db.sql("INSERT INTO accounts (id, email, created_ms) VALUES (:id, :email, :created)")
                 .bind("id", account.id())
                 .bind("email", account.email())

@@ -43,7 +43,7 @@ public final class SessionTokens {
 
     /** A new session (a new refresh-token family) for a freshly signed-in account. */
     public Mono<TokenPair> start(UUID accountId) {
-        return issue(accountId, UUID.randomUUID());
+        return issue(accountId, Secrets.uuid(random));
     }
 
     /** Spends {@code refreshToken} and answers the next pair in its family. */

@@ -53,7 +53,7 @@ final class EmailSignIn {
     /** Requires a normalized address (see {@link EmailAddress}). */
     Mono<Started> start(String email) {
         long now = clock.millis();
-        UUID id = UUID.randomUUID();
+        UUID id = Secrets.uuid(random);
         String code = SignInCode.generate(random);
         String linkToken = Secrets.random(random, 32);
         String browserVerifier = Secrets.random(random, 32);
@@ -68,7 +68,10 @@ final class EmailSignIn {
     /** Signs in with the code from the mail, typed on any device. */
     Mono<TokenPair> verifyCode(String email, String typedCode) {
         long now = clock.millis();
-        String code = SignInCode.normalize(typedCode).orElseThrow(() -> new SignInRejected(Reason.MALFORMED_CODE));
+        String code = SignInCode.normalize(typedCode).orElse(null);
+        if (code == null) {
+            return Mono.error(new SignInRejected(Reason.MALFORMED_CODE));
+        }
         return flows.newestOpen(email)
                 .switchIfEmpty(Mono.error(() -> new SignInRejected(Reason.NO_FLOW)))
                 .flatMap(flow -> {

@@ -1,13 +1,16 @@
 package run.ats.main.web;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.codec.DecodingException;
-import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.util.unit.DataSize;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.server.ContentTooLargeException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import reactor.core.publisher.Mono;
@@ -20,13 +23,21 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 @RestControllerAdvice
 final class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
+    private final DataSize maxBody;
+
+    ApiExceptionHandler(@Value("${spring.http.codecs.max-in-memory-size:256KB}") DataSize maxBody) {
+        this.maxBody = maxBody;
+    }
+
+    @ExceptionHandler(ContentTooLargeException.class)
+    Mono<ResponseEntity<Object>> tooLarge(ContentTooLargeException ex, ServerWebExchange exchange) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Request body too large",
+                "The body exceeds the " + maxBody.toKilobytes() + " KB this API accepts.", exchange);
+    }
+
     @Override
     protected Mono<ResponseEntity<Object>> handleServerWebInputException(
             ServerWebInputException ex, HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
-        if (cause(ex, DataBufferLimitException.class) != null) {
-            return problem(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Request body too large",
-                    "The body exceeds the limit of this endpoint.", exchange);
-        }
         UnrecognizedPropertyException unknown = cause(ex, UnrecognizedPropertyException.class);
         if (unknown != null) {
             return problem(HttpStatus.BAD_REQUEST, "unknown-field", "Bad request",
