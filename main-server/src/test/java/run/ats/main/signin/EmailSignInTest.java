@@ -12,6 +12,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -62,6 +63,8 @@ class EmailSignInTest {
     WebTestClient http;
     @Autowired
     MutableClock clock;
+    @Autowired
+    DatabaseClient db;
 
     private Api api() {
         return new Api(http);
@@ -85,6 +88,23 @@ class EmailSignInTest {
         // GreenMail, the test's SMTP server, logs addresses itself; every other line must not.
         assertThat(output.getAll().lines().filter(line -> line.contains(email) && !line.contains("c.icegreen.greenmail")))
                 .isEmpty();
+    }
+
+    @Test
+    void theDatabaseKeepsOnlyHashesOfCodesLinksAndRefreshTokens() {
+        String email = someone();
+        String cookie = api().start(email);
+        SignInMail mail = SignInMails.latestTo(smtp, email);
+        Api.Tokens tokens = api().tokens(api().verifyLink(mail.token(), cookie));
+
+        var flow = db.sql("SELECT code_hash, token_hash, browser_hash FROM sign_in_flows WHERE email = :email")
+                .bind("email", email).fetch().one().block(Duration.ofSeconds(5));
+        String stored = flow.values().toString();
+        assertThat(flow.values()).allSatisfy(v -> assertThat((String) v).matches("[0-9a-f]{64}"));
+        assertThat(stored).doesNotContain(mail.code().replace("-", ""), mail.token(), cookie);
+        String refreshHashes = db.sql("SELECT token_hash FROM refresh_tokens").fetch().all()
+                .map(Object::toString).collectList().block(Duration.ofSeconds(5)).toString();
+        assertThat(refreshHashes).doesNotContain(tokens.refreshToken());
     }
 
     @Test
