@@ -1,5 +1,6 @@
 package run.ats.main.account;
 
+import io.r2dbc.spi.Readable;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -28,8 +29,7 @@ public final class Accounts {
     public Mono<Account> byId(UUID id) {
         return db.sql("SELECT id, email, created_ms FROM accounts WHERE id = :id")
                 .bind("id", id)
-                .map((row, meta) -> new Account(row.get("id", UUID.class), row.get("email", String.class),
-                        row.get("created_ms", Long.class)))
+                .map(Accounts::read)
                 .one();
     }
 
@@ -42,9 +42,12 @@ public final class Accounts {
     private Mono<Account> byEmail(String email) {
         return db.sql("SELECT id, email, created_ms FROM accounts WHERE email = :email")
                 .bind("email", email)
-                .map((row, meta) -> new Account(row.get("id", UUID.class), row.get("email", String.class),
-                        row.get("created_ms", Long.class)))
+                .map(Accounts::read)
                 .one();
+    }
+
+    private static Account read(Readable row) {
+        return new Account(row.get("id", UUID.class), row.get("email", String.class), row.get("created_ms", Long.class));
     }
 
     private Mono<Account> create(String email) {

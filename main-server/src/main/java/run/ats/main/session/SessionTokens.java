@@ -63,8 +63,7 @@ public final class SessionTokens {
                         return Mono.error(new RefreshRejected("revoked", "This session has ended; sign in again."));
                     }
                     if (stored.spentMs() != null) {
-                        return revokeFamily(stored.familyId(), now).then(Mono.error(new RefreshRejected("reused",
-                                "This refresh token was already used; the session is revoked. Sign in again.")));
+                        return reused(stored.familyId(), now);
                     }
                     if (stored.expiresMs() <= now) {
                         return Mono.error(new RefreshRejected("expired", "This refresh token has expired; sign in again."));
@@ -72,8 +71,7 @@ public final class SessionTokens {
                     return spend(hash, now).flatMap(won -> won
                             ? issue(stored.accountId(), stored.familyId())
                             // Someone spent it between our read and our write: a reuse like any other.
-                            : revokeFamily(stored.familyId(), now).then(Mono.error(new RefreshRejected("reused",
-                            "This refresh token was already used; the session is revoked. Sign in again."))));
+                            : reused(stored.familyId(), now));
                 });
     }
 
@@ -118,6 +116,12 @@ public final class SessionTokens {
                 .fetch()
                 .rowsUpdated()
                 .map(rows -> rows == 1);
+    }
+
+    /** A spent token came back: someone holds a copy. End the whole session. */
+    private Mono<TokenPair> reused(UUID familyId, long now) {
+        return revokeFamily(familyId, now).then(Mono.error(new RefreshRejected("reused",
+                "This refresh token was already used; the session is revoked. Sign in again.")));
     }
 
     private Mono<Void> revokeFamily(UUID familyId, long now) {
