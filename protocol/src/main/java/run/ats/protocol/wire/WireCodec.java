@@ -1,0 +1,156 @@
+package run.ats.protocol.wire;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/**
+ * JSON text frames of protocol v1, both ways. Decoding rejects rather than guesses: a field of
+ * the wrong type, a bad tag, cell or id, or a payload over {@link #MAX_PAYLOAD_BYTES} is a
+ * {@link BadFrame} naming the field. Unknown fields are ignored (newer clients may send more).
+ */
+public final class WireCodec {
+
+    public static final int PROTOCOL = 1;
+    /** Largest payload, decoded. */
+    public static final int MAX_PAYLOAD_BYTES = 4096;
+
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern CELL = Pattern.compile("[0-9bcdefghjkmnpqrstuvwxyz]{4}");
+    private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_-]{16,64}");
+    private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
+
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(8)
+                            .maxStringLength(64 * 1024)
+                            .build())
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private WireCodec() {
+    }
+
+    public static ClientMessage decode(String text) throws BadFrame {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "not a JSON object: " + firstLine(e.getOriginalMessage()), null);
+        }
+        if (node == null || !node.isObject()) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "a frame is one JSON object", null);
+        }
+        String type = string(node, "type", null);
+        return switch (type) {
+            case "hello" -> new ClientMessage.Hello(string(node, "token", null), integer(node, "protocol", null));
+            case "subscribe" -> new ClientMessage.Subscribe(tag(node, null), cell(node, null));
+            case "unsubscribe" -> new ClientMessage.Unsubscribe(tag(node, null), cell(node, null));
+            case "publish" -> publish(node);
+            case "heartbeat" -> new ClientMessage.Heartbeat();
+            default -> throw new BadFrame(ErrorCode.UNKNOWN_TYPE, "unknown type '" + clip(type) + "'", null);
+        };
+    }
+
+    /** The frame as UTF-8 bytes: encode an event once, send the same bytes to every subscriber. */
+    public static byte[] encode(ServerMessage message) {
+        ObjectNode node = JSON.createObjectNode();
+        switch (message) {
+            case ServerMessage.Welcome w -> {
+                node.put("type", "welcome").put("relayId", w.relayId()).put("protocol", w.protocol());
+                node.putArray("features").addAll(w.features().stream().map(node::textNode).toList());
+                ObjectNode limits = node.putObject("limits");
+                w.limits().forEach(limits::put);
+            }
+            case ServerMessage.Subscribed s -> node.put("type", "subscribed").put("topic", s.topic()).put("cell", s.cell());
+            case ServerMessage.Unsubscribed u -> node.put("type", "unsubscribed").put("topic", u.topic()).put("cell", u.cell());
+            case ServerMessage.Ack a -> node.put("type", "ack").put("id", a.id());
+            case ServerMessage.Heartbeat h -> node.put("type", "heartbeat");
+            case ServerMessage.Event e -> node.put("type", "event").put("topic", e.topic()).put("cell", e.cell())
+                    .put("id", e.id()).put("payload", e.payload()).put("expiresAt", e.expiresAt());
+            case ServerMessage.Error e -> {
+                node.put("type", "error").put("code", e.code().wire()).put("message", e.message());
+                if (e.id() != null) {
+                    node.put("id", e.id());
+                }
+            }
+        }
+        return JSON.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ClientMessage.Publish publish(JsonNode node) throws BadFrame {
+        String id = string(node, "id", null);
+        if (!EVENT_ID.matcher(id).matches()) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "id must be 16-64 characters of [A-Za-z0-9_-]", null);
+        }
+        String topic = tag(node, id);
+        String cell = cell(node, id);
+        long ttl = integer(node, "ttl", id);
+        if (ttl < 1) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "ttl must be at least 1 second, was " + ttl, id);
+        }
+        String payload = string(node, "payload", id);
+        if (!BASE64URL.matcher(payload).matches() || payload.length() % 4 == 1) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "payload must be unpadded base64url", id);
+        }
+        int decoded = Base64.getUrlDecoder().decode(payload).length;
+        if (decoded > MAX_PAYLOAD_BYTES) {
+            throw new BadFrame(ErrorCode.TOO_LARGE, "payload is " + decoded + " bytes, at most " + MAX_PAYLOAD_BYTES, id);
+        }
+        return new ClientMessage.Publish(topic, cell, id, ttl, payload);
+    }
+
+    private static String tag(JsonNode node, String id) throws BadFrame {
+        String topic = string(node, "topic", id);
+        if (!TAG.matcher(topic).matches()) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "topic must be a tag of 1-64 characters of [A-Za-z0-9_-]", id);
+        }
+        return topic;
+    }
+
+    private static String cell(JsonNode node, String id) throws BadFrame {
+        String cell = string(node, "cell", id);
+        if (!CELL.matcher(cell).matches()) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "cell must be a geohash of exactly 4 characters", id);
+        }
+        return cell;
+    }
+
+    private static String string(JsonNode node, String field, String id) throws BadFrame {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isString()) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "'" + field + "' must be a string", id);
+        }
+        return value.asString();
+    }
+
+    private static int integer(JsonNode node, String field, String id) throws BadFrame {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "'" + field + "' must be an integer", id);
+        }
+        return value.asInt();
+    }
+
+    private static String clip(String value) {
+        return value.length() > 32 ? value.substring(0, 32) + "…" : value;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > 120 ? line.substring(0, 120) + "…" : line;
+    }
+}

@@ -1,0 +1,52 @@
+package run.ats.relay;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Every {@code ats.relay.*} setting, with its safe default; docs/operations.md lists them.
+ *
+ * @param mainUrl        main server base URL; its JWKS at /.well-known/jwks.json verifies client tokens
+ * @param jwksFile       optional JWKS file, used at start before (or instead of) the main server
+ * @param keyFile        the relay's Ed25519 key file, created on first start (the only file a relay writes)
+ * @param publicUrl      how clients reach this relay when no tunnel is used
+ * @param maxFrame       largest WebSocket frame a client may send; more closes with 1009
+ * @param maxEventTtl    longest an event lives, whatever the client asks
+ * @param maxEventsPerChannel unexpired events kept per (tag, cell); the oldest goes first
+ * @param maxSubscriptions subscriptions per connection
+ * @param publishesPerSecond publishes per second per connection; over it, error frames
+ * @param publishesPerSecondPerToken publishes per second per relay token (all its connections)
+ * @param framesPerSecond frames of any kind per second per connection; over it, the connection closes (flood)
+ * @param connectionsPerIp concurrent connections from one client IP
+ * @param helloTimeout   how long a new connection may wait before its hello
+ * @param idleTimeout    how long a connection may stay silent (send heartbeats)
+ * @param outboundQueue  bytes waiting for one slow reader; over it, that reader's connection closes
+ */
+@Validated
+@ConfigurationProperties("ats.relay")
+public record RelayProperties(
+        @DefaultValue("http://localhost:8080") @NotNull URI mainUrl,
+        Path jwksFile,
+        @DefaultValue("relay.key") @NotNull Path keyFile,
+        @DefaultValue("ws://localhost:8081/v1/ws") @NotNull URI publicUrl,
+        @DefaultValue("16KB") @NotNull DataSize maxFrame,
+        @DefaultValue("5m") @NotNull Duration maxEventTtl,
+        @DefaultValue("1000") @Min(1) int maxEventsPerChannel,
+        @DefaultValue("64") @Min(1) @Max(10_000) int maxSubscriptions,
+        @DefaultValue("10") @Min(1) int publishesPerSecond,
+        @DefaultValue("20") @Min(1) int publishesPerSecondPerToken,
+        @DefaultValue("100") @Min(1) int framesPerSecond,
+        @DefaultValue("32") @Min(1) int connectionsPerIp,
+        @DefaultValue("10s") @NotNull Duration helloTimeout,
+        @DefaultValue("90s") @NotNull Duration idleTimeout,
+        @DefaultValue("256KB") @NotNull DataSize outboundQueue) {
+}

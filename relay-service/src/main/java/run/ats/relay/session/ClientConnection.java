@@ -1,0 +1,168 @@
+package run.ats.relay.session;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+import reactor.core.publisher.Mono;
+import run.ats.protocol.token.InvalidRelayTokenException;
+import run.ats.protocol.wire.BadFrame;
+import run.ats.protocol.wire.ClientMessage;
+import run.ats.protocol.wire.ErrorCode;
+import run.ats.protocol.wire.ServerMessage;
+import run.ats.protocol.wire.WireCodec;
+import run.ats.relay.RelayProperties;
+import run.ats.relay.auth.RelayTokenVerifier;
+import run.ats.relay.channel.ChannelKey;
+import run.ats.relay.channel.Channels;
+import run.ats.relay.channel.StoredEvent;
+import run.ats.relay.channel.Subscriber;
+
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One client's state machine: waiting for {@code hello}, then ready. Frames of one connection
+ * are handled one at a time, in order; deliveries from other connections arrive through the
+ * {@link Outbox} from any thread.
+ */
+final class ClientConnection implements Subscriber {
+
+    private final RelaySockets relay;
+    private final RelayProperties properties;
+    private final Outbox outbox;
+    private final Clock clock;
+    private final Set<ChannelKey> subscriptions = new HashSet<>();
+    private final PerSecond frames;
+    private final PerSecond publishes;
+    private RelayTokenVerifier.Verified token;
+
+    ClientConnection(RelaySockets relay, Outbox outbox) {
+        this.relay = relay;
+        this.properties = relay.properties();
+        this.outbox = outbox;
+        this.clock = relay.clock();
+        this.frames = new PerSecond(properties.framesPerSecond());
+        this.publishes = new PerSecond(properties.publishesPerSecond());
+    }
+
+    @Override
+    public void deliver(byte[] frame) {
+        outbox.offer(frame);
+    }
+
+    Outbox outbox() {
+        return outbox;
+    }
+
+    /** A text frame arrived. */
+    Mono<Void> onText(String text) {
+        long now = clock.millis();
+        if (!frames.tryAcquire(now)) {
+            return close(1008, "flood: more than " + properties.framesPerSecond() + " frames per second");
+        }
+        if (token != null && now >= token.expiresAtMs()) {
+            return close(1008, "token expired; reconnect with a fresh one");
+        }
+        ClientMessage message;
+        try {
+            message = WireCodec.decode(text);
+        } catch (BadFrame bad) {
+            if (token == null) {
+                return close(1008, "the first frame must be a valid hello");
+            }
+            send(bad.toError());
+            return Mono.empty();
+        }
+        if (token == null) {
+            return message instanceof ClientMessage.Hello hello
+                    ? hello(hello)
+                    : close(1008, "the first frame must be hello");
+        }
+        switch (message) {
+            case ClientMessage.Hello hello -> send(error(ErrorCode.BAD_REQUEST, "already said hello", null));
+            case ClientMessage.Subscribe s -> subscribe(new ChannelKey(s.topic(), s.cell()));
+            case ClientMessage.Unsubscribe u -> unsubscribe(new ChannelKey(u.topic(), u.cell()));
+            case ClientMessage.Publish p -> publish(p, now);
+            case ClientMessage.Heartbeat h -> send(new ServerMessage.Heartbeat());
+        }
+        return Mono.empty();
+    }
+
+    /** A binary frame arrived: the protocol is text only. */
+    Mono<Void> onBinary() {
+        if (token == null) {
+            return close(1008, "the first frame must be hello");
+        }
+        send(error(ErrorCode.BAD_REQUEST, "binary frames are not part of the protocol; send JSON text", null));
+        return Mono.empty();
+    }
+
+    /** The connection ended, however: leave every channel. */
+    void closed() {
+        for (ChannelKey key : subscriptions) {
+            relay.channels().unsubscribe(key, this);
+        }
+        relay.subscriptionsChanged(-subscriptions.size());
+        subscriptions.clear();
+    }
+
+    Mono<Void> close(int code, String reason) {
+        outbox.close(new CloseStatus(code, reason));
+        return Mono.empty();
+    }
+
+    private Mono<Void> hello(ClientMessage.Hello hello) {
+        if (hello.protocol() != WireCodec.PROTOCOL) {
+            return close(1008, "protocol " + hello.protocol() + " is not spoken here; this relay speaks " + WireCodec.PROTOCOL);
+        }
+        return relay.verifier().verify(hello.token())
+                .doOnNext(verified -> {
+                    token = verified;
+                    send(relay.welcome());
+                })
+                .then()
+                .onErrorResume(InvalidRelayTokenException.class, invalid -> close(1008, "unauthorized: " + invalid.getMessage()));
+    }
+
+    private void subscribe(ChannelKey key) {
+        if (!subscriptions.contains(key) && subscriptions.size() >= properties.maxSubscriptions()) {
+            send(error(ErrorCode.LIMIT_REACHED, "at most " + properties.maxSubscriptions() + " subscriptions per connection", null));
+            return;
+        }
+        if (subscriptions.add(key)) {
+            relay.subscriptionsChanged(1);
+        }
+        send(new ServerMessage.Subscribed(key.topic(), key.cell()));
+        for (StoredEvent event : relay.channels().subscribe(key, this)) {
+            outbox.offer(event.frame());
+        }
+    }
+
+    private void unsubscribe(ChannelKey key) {
+        if (subscriptions.remove(key)) {
+            relay.channels().unsubscribe(key, this);
+            relay.subscriptionsChanged(-1);
+        }
+        send(new ServerMessage.Unsubscribed(key.topic(), key.cell()));
+    }
+
+    private void publish(ClientMessage.Publish p, long now) {
+        if (!publishes.tryAcquire(now) || !relay.tokenRates().tryAcquire(token.subject())) {
+            send(error(ErrorCode.RATE_LIMITED, "at most " + properties.publishesPerSecond()
+                    + " publishes per second per connection and " + properties.publishesPerSecondPerToken() + " per token", p.id()));
+            return;
+        }
+        long ttlMs = Math.min(p.ttl() * 1000, properties.maxEventTtl().toMillis());
+        long expiresAt = now + ttlMs;
+        byte[] frame = WireCodec.encode(new ServerMessage.Event(p.topic(), p.cell(), p.id(), p.payload(), expiresAt));
+        relay.published(relay.channels().publish(new ChannelKey(p.topic(), p.cell()), new StoredEvent(p.id(), expiresAt, frame), this));
+        send(new ServerMessage.Ack(p.id()));
+    }
+
+    private void send(ServerMessage message) {
+        outbox.offer(WireCodec.encode(message));
+    }
+
+    private static ServerMessage.Error error(ErrorCode code, String message, String id) {
+        return new ServerMessage.Error(code, message, id);
+    }
+}

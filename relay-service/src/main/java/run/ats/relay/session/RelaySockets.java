@@ -1,0 +1,149 @@
+package run.ats.relay.session;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Mono;
+import run.ats.protocol.wire.ServerMessage;
+import run.ats.protocol.wire.WireCodec;
+import run.ats.relay.RelayProperties;
+import run.ats.relay.auth.RelayTokenVerifier;
+import run.ats.relay.channel.Channels;
+import run.ats.relay.identity.RelayIdentity;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** {@code /v1/ws}: one {@link ClientConnection} per WebSocket, with the limits every connection shares. */
+@Component
+public final class RelaySockets implements WebSocketHandler {
+
+    private final RelayProperties properties;
+    private final RelayTokenVerifier verifier;
+    private final Channels channels;
+    private final TokenRates tokenRates;
+    private final Clock clock;
+    private final ServerMessage.Welcome welcome;
+    private final ConcurrentHashMap<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger subscriptions = new AtomicInteger();
+    private final Counter eventsIn;
+    private final Counter duplicates;
+    private final Counter slowConsumerCloses;
+    private final Timer fanOut;
+
+    RelaySockets(RelayProperties properties, RelayTokenVerifier verifier, Channels channels, TokenRates tokenRates,
+                 Clock clock, RelayIdentity identity, MeterRegistry meters) {
+        this.properties = properties;
+        this.verifier = verifier;
+        this.channels = channels;
+        this.tokenRates = tokenRates;
+        this.clock = clock;
+        this.welcome = new ServerMessage.Welcome(identity.relayId(), WireCodec.PROTOCOL, List.of("replay"), Map.of(
+                "maxFrameBytes", properties.maxFrame().toBytes(),
+                "maxPayloadBytes", (long) WireCodec.MAX_PAYLOAD_BYTES,
+                "maxTtlSeconds", properties.maxEventTtl().toSeconds(),
+                "maxSubscriptions", (long) properties.maxSubscriptions(),
+                "publishesPerSecond", (long) properties.publishesPerSecond(),
+                "idleTimeoutSeconds", properties.idleTimeout().toSeconds()));
+        meters.gauge("ats.relay.connections", connections);
+        meters.gauge("ats.relay.subscriptions", subscriptions);
+        this.eventsIn = meters.counter("ats.relay.events", "outcome", "in");
+        this.duplicates = meters.counter("ats.relay.events", "outcome", "duplicate");
+        this.slowConsumerCloses = meters.counter("ats.relay.slow_consumer_closes");
+        this.fanOut = Timer.builder("ats.relay.fanout").description("publish received to every local subscriber queued")
+                .publishPercentileHistogram().register(meters);
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession session) {
+        String ip = clientIp(session);
+        AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
+        Outbox outbox = new Outbox(properties.outboundQueue().toBytes(), slowConsumerCloses::increment);
+        ClientConnection client = new ClientConnection(this, outbox);
+        connections.incrementAndGet();
+        if (fromIp.incrementAndGet() > properties.connectionsPerIp()) {
+            client.close(1008, "too many connections from your address");
+        }
+
+        Mono<Void> input = session.receive()
+                .timeout(Mono.delay(properties.helloTimeout()), frame -> Mono.delay(properties.idleTimeout()))
+                .concatMap(frame -> frame.getType() == WebSocketMessage.Type.TEXT
+                        ? client.onText(frame.getPayloadAsText())
+                        : frame.getType() == WebSocketMessage.Type.BINARY ? client.onBinary() : Mono.empty())
+                .onErrorResume(TimeoutException.class, timeout -> client.close(1008, "no frame within the "
+                        + (properties.idleTimeout().toSeconds()) + " s idle timeout (or no hello within "
+                        + properties.helloTimeout().toSeconds() + " s)"))
+                .then();
+        Mono<Void> output = session.send(outbox.messages(session));
+        Mono<Void> closer = outbox.closeRequested().flatMap(session::close);
+
+        return Mono.firstWithSignal(input, output, closer)
+                .doFinally(signal -> {
+                    client.closed();
+                    connections.decrementAndGet();
+                    if (fromIp.decrementAndGet() <= 0) {
+                        perIp.remove(ip, fromIp);
+                    }
+                });
+    }
+
+    RelayProperties properties() {
+        return properties;
+    }
+
+    RelayTokenVerifier verifier() {
+        return verifier;
+    }
+
+    Channels channels() {
+        return channels;
+    }
+
+    TokenRates tokenRates() {
+        return tokenRates;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    ServerMessage.Welcome welcome() {
+        return welcome;
+    }
+
+    void subscriptionsChanged(int delta) {
+        subscriptions.addAndGet(delta);
+    }
+
+    void published(Channels.Published outcome) {
+        if (outcome == Channels.Published.DUPLICATE) {
+            duplicates.increment();
+        } else {
+            eventsIn.increment();
+        }
+    }
+
+    Timer fanOut() {
+        return fanOut;
+    }
+
+    private static String clientIp(WebSocketSession session) {
+        InetSocketAddress remote = session.getHandshakeInfo().getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    }
+
+    static CloseStatus status(int code, String reason) {
+        return new CloseStatus(code, reason);
+    }
+}
