@@ -56,6 +56,9 @@ final class ClientConnection implements Subscriber {
     /** A text frame arrived. */
     Mono<Void> onText(String text) {
         long now = clock.millis();
+        if (text.length() > properties.maxFrame().toBytes()) {
+            return close(1009, "frame over " + properties.maxFrame().toBytes() + " bytes");
+        }
         if (!frames.tryAcquire(now)) {
             return close(1008, "flood: more than " + properties.framesPerSecond() + " frames per second");
         }

@@ -81,9 +81,10 @@ public final class RelaySockets implements WebSocketHandler {
                 .concatMap(frame -> frame.getType() == WebSocketMessage.Type.TEXT
                         ? client.onText(frame.getPayloadAsText())
                         : frame.getType() == WebSocketMessage.Type.BINARY ? client.onBinary() : Mono.empty())
+                // After asking for a close, wait for it: ending here would drop the socket without a close frame.
                 .onErrorResume(TimeoutException.class, timeout -> client.close(1008, "no frame within the "
                         + (properties.idleTimeout().toSeconds()) + " s idle timeout (or no hello within "
-                        + properties.helloTimeout().toSeconds() + " s)"))
+                        + properties.helloTimeout().toSeconds() + " s)").then(Mono.never()))
                 .then();
         Mono<Void> output = session.send(outbox.messages(session));
         Mono<Void> closer = outbox.closeRequested().flatMap(session::close);

@@ -20,11 +20,14 @@ class WebSocketConfig {
         return new SimpleUrlHandlerMapping(Map.of("/v1/ws", sockets), -1);
     }
 
-    /** Netty refuses frames over {@code ats.relay.max-frame} itself, closing with 1009. */
+    /**
+     * Netty's own cap is four times {@code ats.relay.max-frame} (beyond it, 1002); the relay
+     * checks the real limit itself so that it can close with 1009 and say why.
+     */
     @Bean
     WebSocketHandlerAdapter webSocketHandlerAdapter(RelayProperties properties) {
         var upgrade = new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
-                .maxFramePayloadLength((int) properties.maxFrame().toBytes()));
+                .maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4));
         return new WebSocketHandlerAdapter(new HandshakeWebSocketService(upgrade));
     }
 }
