@@ -14,6 +14,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 import run.ats.protocol.token.InvalidRelayTokenException;
 import run.ats.protocol.token.RelayAccessTokens;
 import run.ats.relay.RelayProperties;
@@ -57,10 +58,15 @@ public final class RelayTokenVerifier {
         }
     }
 
-    /** Fetches in the background once the relay is up; clients may arrive before it finishes. */
+    /**
+     * Fetches in the background once the relay is up, retrying (1 s doubling to 30 s) until the
+     * main server answers: in a local run the relay may start first.
+     */
     @EventListener(ApplicationReadyEvent.class)
     void fetchAtStart() {
-        fetch().subscribe();
+        download()
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30)))
+                .subscribe(set -> lastFetchMs.set(clock.millis()));
     }
 
     /** Errors with {@link InvalidRelayTokenException} saying which rule the token broke. */
@@ -114,6 +120,14 @@ public final class RelayTokenVerifier {
     /** Fetches the JWKS; on failure keeps (and answers) the keys it had. */
     private Mono<JWKSet> fetch() {
         lastFetchMs.set(clock.millis());
+        return download()
+                .onErrorResume(error -> {
+                    log.warn("Main server JWKS unreachable ({}); keeping {} known keys", error.toString(), keys.get().getKeys().size());
+                    return Mono.just(keys.get());
+                });
+    }
+
+    private Mono<JWKSet> download() {
         return main.get().uri("/.well-known/jwks.json")
                 .retrieve()
                 .bodyToMono(String.class)
@@ -122,10 +136,6 @@ public final class RelayTokenVerifier {
                 .doOnNext(set -> {
                     keys.set(set);
                     log.info("Loaded {} token signing keys from the main server", set.getKeys().size());
-                })
-                .onErrorResume(error -> {
-                    log.warn("Main server JWKS unreachable ({}); keeping {} known keys", error.toString(), keys.get().getKeys().size());
-                    return Mono.just(keys.get());
                 });
     }
 

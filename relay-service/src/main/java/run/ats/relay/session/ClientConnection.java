@@ -157,7 +157,8 @@ final class ClientConnection implements Subscriber {
         long ttlMs = Math.min(p.ttl() * 1000, properties.maxEventTtl().toMillis());
         long expiresAt = now + ttlMs;
         byte[] frame = WireCodec.encode(new ServerMessage.Event(p.topic(), p.cell(), p.id(), p.payload(), expiresAt));
-        relay.published(relay.channels().publish(new ChannelKey(p.topic(), p.cell()), new StoredEvent(p.id(), expiresAt, frame), this));
+        StoredEvent event = new StoredEvent(p.id(), expiresAt, frame);
+        relay.published(relay.fanOut().record(() -> relay.channels().publish(new ChannelKey(p.topic(), p.cell()), event, this)));
         send(new ServerMessage.Ack(p.id()));
     }
 

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -142,9 +141,5 @@ public final class RelaySockets implements WebSocketHandler {
     private static String clientIp(WebSocketSession session) {
         InetSocketAddress remote = session.getHandshakeInfo().getRemoteAddress();
         return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
-    }
-
-    static CloseStatus status(int code, String reason) {
-        return new CloseStatus(code, reason);
     }
 }
