@@ -33,7 +33,9 @@ final class ClientConnection implements Subscriber {
     private final Set<ChannelKey> subscriptions = new HashSet<>();
     private final PerSecond frames;
     private final PerSecond publishes;
-    private RelayTokenVerifier.Verified token;
+    private volatile RelayTokenVerifier.Verified token;
+    private final long openedAtMs;
+    private volatile long lastFrameAtMs;
 
     ClientConnection(RelaySockets relay, Outbox outbox) {
         this.relay = relay;
@@ -42,6 +44,23 @@ final class ClientConnection implements Subscriber {
         this.clock = relay.clock();
         this.frames = new PerSecond(properties.framesPerSecond());
         this.publishes = new PerSecond(properties.publishesPerSecond());
+        this.openedAtMs = clock.millis();
+        this.lastFrameAtMs = openedAtMs;
+    }
+
+    void touched(long nowMs) {
+        lastFrameAtMs = nowMs;
+    }
+
+    /** Closes a connection that never said hello in time, or has gone silent. */
+    Mono<Void> checkTimeouts(long nowMs) {
+        if (token == null && nowMs - openedAtMs >= properties.helloTimeout().toMillis()) {
+            return close(1008, "no hello within " + properties.helloTimeout().toSeconds() + " s");
+        }
+        if (nowMs - lastFrameAtMs >= properties.idleTimeout().toMillis()) {
+            return close(1008, "idle: no frame within " + properties.idleTimeout().toSeconds() + " s; send heartbeats");
+        }
+        return Mono.empty();
     }
 
     @Override

@@ -3,11 +3,15 @@ package run.ats.relay.session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.util.internal.ThreadExecutorMap;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import run.ats.protocol.wire.ServerMessage;
 import run.ats.protocol.wire.WireCodec;
 import run.ats.relay.RelayProperties;
@@ -20,12 +24,16 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Executor;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code /v1/ws}: one {@link ClientConnection} per WebSocket, with the limits every connection shares. */
 @Component
 public final class RelaySockets implements WebSocketHandler {
+
+    private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(250);
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
     private final RelayProperties properties;
     private final RelayTokenVerifier verifier;
@@ -68,6 +76,7 @@ public final class RelaySockets implements WebSocketHandler {
     public Mono<Void> handle(WebSocketSession session) {
         String ip = clientIp(session);
         AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
+        Scheduler eventLoop = currentEventLoop();
         Outbox outbox = new Outbox(properties.outboundQueue().toBytes(), slowConsumerCloses::increment);
         ClientConnection client = new ClientConnection(this, outbox);
         connections.incrementAndGet();
@@ -75,20 +84,28 @@ public final class RelaySockets implements WebSocketHandler {
             client.close(1008, "too many connections from your address");
         }
 
+        // Frames go through in order; a close asked for by a frame waits for its close frame to go out.
         Mono<Void> input = session.receive()
-                .timeout(Mono.delay(properties.helloTimeout()), frame -> Mono.delay(properties.idleTimeout()))
+                .doOnNext(frame -> client.touched(clock.millis()))
                 .concatMap(frame -> frame.getType() == WebSocketMessage.Type.TEXT
                         ? client.onText(frame.getPayloadAsText())
                         : frame.getType() == WebSocketMessage.Type.BINARY ? client.onBinary() : Mono.empty())
-                // After asking for a close, wait for it: ending here would drop the socket without a close frame.
-                .onErrorResume(TimeoutException.class, timeout -> client.close(1008, "no frame within the "
-                        + (properties.idleTimeout().toSeconds()) + " s idle timeout (or no hello within "
-                        + properties.helloTimeout().toSeconds() + " s)").then(Mono.never()))
+                .then();
+        // Timeouts are checked beside the input rather than by cancelling it: cancelling the
+        // inbound side makes reactor-netty drop the socket before our close frame is written.
+        Mono<Void> watchdog = Flux.interval(WATCHDOG_PERIOD)
+                .concatMap(tick -> client.checkTimeouts(clock.millis()))
                 .then();
         Mono<Void> output = session.send(outbox.messages(session));
-        Mono<Void> closer = outbox.closeRequested().flatMap(session::close);
+        // Send the close frame, then give the client CLOSE_GRACE to answer it (the input then
+        // completes and ends the session cleanly) before the socket is dropped.
+        Mono<Void> closer = outbox.closeRequested()
+                .publishOn(eventLoop)
+                .flatMap(session::close)
+                .then(Mono.delay(CLOSE_GRACE))
+                .then();
 
-        return Mono.firstWithSignal(input, output, closer)
+        return Mono.firstWithSignal(input, output, closer, watchdog)
                 .doFinally(signal -> {
                     client.closed();
                     connections.decrementAndGet();
@@ -136,6 +153,16 @@ public final class RelaySockets implements WebSocketHandler {
 
     Timer fanOut() {
         return fanOut;
+    }
+
+    /**
+     * The connection's own event loop: {@code handle} runs on it. A close asked for by a timer or
+     * by another connection's publish must be sent from it: reactor-netty drops the socket (1006)
+     * instead of sending the close frame when {@code close} runs on a foreign thread.
+     */
+    private static Scheduler currentEventLoop() {
+        Executor loop = ThreadExecutorMap.currentExecutor();
+        return loop == null ? Schedulers.immediate() : Schedulers.fromExecutor(loop);
     }
 
     private static String clientIp(WebSocketSession session) {
