@@ -1,5 +1,6 @@
 package run.ats.protocol.wire;
 
+import run.ats.protocol.topic.TopicTag;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
@@ -23,7 +24,6 @@ public final class WireCodec {
     /** Largest payload, decoded. */
     public static final int MAX_PAYLOAD_BYTES = 4096;
 
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern CELL = Pattern.compile("[0-9bcdefghjkmnpqrstuvwxyz]{4}");
     private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_-]{16,64}");
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
@@ -111,7 +111,7 @@ public final class WireCodec {
 
     private static String tag(JsonNode node, String id) throws BadFrame {
         String topic = string(node, "topic", id);
-        if (!TAG.matcher(topic).matches()) {
+        if (!TopicTag.isValid(topic)) {
             throw new BadFrame(ErrorCode.BAD_REQUEST, "topic must be a tag of 1-64 characters of [A-Za-z0-9_-]", id);
         }
         return topic;
