@@ -86,8 +86,4 @@ public final class Channels {
             });
         }
     }
-
-    int size() {
-        return channels.size();
-    }
 }

@@ -47,10 +47,6 @@ public final class RelayIdentity {
         return relayId;
     }
 
-    public PublicKey publicKey() {
-        return keys.getPublic();
-    }
-
     private static KeyPair create(Path file) {
         try {
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

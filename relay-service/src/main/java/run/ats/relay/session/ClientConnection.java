@@ -68,10 +68,6 @@ final class ClientConnection implements Subscriber {
         outbox.offer(frame);
     }
 
-    Outbox outbox() {
-        return outbox;
-    }
-
     /** A text frame arrived. */
     Mono<Void> onText(String text) {
         long now = clock.millis();

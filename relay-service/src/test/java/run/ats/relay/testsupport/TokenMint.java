@@ -21,7 +21,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 
 /**
  * Stands in for the main server at its one boundary with relays: an ES256 key published as a
@@ -83,9 +82,5 @@ public final class TokenMint {
         String header = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 ("{\"alg\":\"none\",\"kid\":\"" + key.getKeyID() + "\"}").getBytes(StandardCharsets.UTF_8));
         return header + "." + payload + ".";
-    }
-
-    public static Date inFuture(Duration d) {
-        return Date.from(Instant.now().plus(d));
     }
 }

@@ -111,10 +111,6 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
-    public int backlog() {
-        return received.size();
-    }
-
     @Override
     public void close() {
         if (!socket.isOutputClosed()) {
