@@ -1,44 +1,74 @@
 package run.ats.relay.session;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketMessage;
-import org.springframework.web.reactive.socket.WebSocketSession;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One connection's outbound frames, bounded in bytes. A reader too slow to keep it under the
- * bound loses its own connection (1008 "slow consumer"); publishers never wait for it.
+ * One connection's outbound frames. Any thread may offer a frame; the connection's event loop
+ * writes everything queued in one task and flushes once.
+ *
+ * <p>A reader too slow to take its frames loses its own connection (1008 "slow consumer") and
+ * publishers never wait for it. "Too slow" is judged on what the socket has not accepted: the
+ * bytes in Netty's outbound buffer, whose high water mark is the limit. Frames still in this
+ * queue are not the reader's fault: they wait for the event loop, which may be busy with a burst
+ * of publishes from a connection it also serves. They have their own, larger cap, so that a
+ * wedged loop cannot grow the queue without bound.
  */
 final class Outbox {
 
-    private final Sinks.Many<byte[]> frames = Sinks.many().unicast().onBackpressureBuffer();
-    private final Sinks.One<CloseStatus> close = Sinks.one();
+    /** How many times the limit may wait in the queue for the event loop. */
+    private static final int TRANSIT_FACTOR = 16;
+
+    private final Channel channel;
+    private final Queue<byte[]> queued = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drain = this::drain;
+    private final Sinks.One<CloseStatus> close = Sinks.one();
     private final long limitBytes;
     private final Runnable onSlowConsumer;
+    private volatile boolean closing;
 
-    Outbox(long limitBytes, Runnable onSlowConsumer) {
+    Outbox(Channel channel, long limitBytes, Runnable onSlowConsumer) {
+        this.channel = channel;
         this.limitBytes = limitBytes;
         this.onSlowConsumer = onSlowConsumer;
+        int high = (int) Math.min(Integer.MAX_VALUE / TRANSIT_FACTOR, limitBytes);
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
     }
 
-    /** Queues a frame; many publishers may call at once, so emission is serialized here. */
-    synchronized void offer(byte[] frame) {
-        if (queuedBytes.addAndGet(frame.length) > limitBytes) {
+    /** Queues a frame (the same array may go to many outboxes: it is wrapped, never copied). */
+    void offer(byte[] frame) {
+        if (closing) {
+            return;
+        }
+        long inTransit = queuedBytes.addAndGet(frame.length);
+        if (!channel.isWritable() || inTransit > TRANSIT_FACTOR * limitBytes) {
+            queuedBytes.addAndGet(-frame.length);
             if (close(new CloseStatus(1008, "slow consumer: more than " + limitBytes + " bytes waiting"))) {
                 onSlowConsumer.run();
             }
             return;
         }
-        frames.tryEmitNext(frame);
+        queued.add(frame);
+        if (drainScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(drain);
+        }
     }
 
-    /** Asks for the connection to close; true for the first request. */
+    /** Asks for the connection to close; true for the first request. Frames offered later are dropped. */
     boolean close(CloseStatus status) {
+        closing = true;
         return close.tryEmitValue(status).isSuccess();
     }
 
@@ -46,11 +76,18 @@ final class Outbox {
         return close.asMono();
     }
 
-    /** The same bytes for every subscriber: wrapped, not copied. */
-    Flux<WebSocketMessage> messages(WebSocketSession session) {
-        return frames.asFlux().map(bytes -> {
-            queuedBytes.addAndGet(-bytes.length);
-            return new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(bytes));
-        });
+    /** On the event loop: everything queued goes out with one flush. */
+    private void drain() {
+        // Cleared first: a frame offered while this runs schedules another drain, never gets stranded.
+        drainScheduled.set(false);
+        boolean wrote = false;
+        for (byte[] frame = queued.poll(); frame != null; frame = queued.poll()) {
+            queuedBytes.addAndGet(-frame.length);
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
     }
 }

@@ -3,14 +3,13 @@ package run.ats.relay.session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.netty.util.internal.ThreadExecutorMap;
+import io.netty.channel.Channel;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import run.ats.protocol.wire.ServerMessage;
 import run.ats.protocol.wire.WireCodec;
@@ -24,7 +23,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -74,10 +72,13 @@ public final class RelaySockets implements WebSocketHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
+        if (!(session instanceof ChannelWebSocketSession channelSession)) {
+            return Mono.error(new IllegalStateException("the relay needs " + ChannelUpgradeStrategy.class.getSimpleName()));
+        }
+        Channel channel = channelSession.channel();
         String ip = clientIp(session);
         AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
-        Scheduler eventLoop = currentEventLoop();
-        Outbox outbox = new Outbox(properties.outboundQueue().toBytes(), slowConsumerCloses::increment);
+        Outbox outbox = new Outbox(channel, properties.outboundQueue().toBytes(), slowConsumerCloses::increment);
         ClientConnection client = new ClientConnection(this, outbox);
         connections.incrementAndGet();
         if (fromIp.incrementAndGet() > properties.connectionsPerIp()) {
@@ -96,16 +97,17 @@ public final class RelaySockets implements WebSocketHandler {
         Mono<Void> watchdog = Flux.interval(WATCHDOG_PERIOD)
                 .concatMap(tick -> client.checkTimeouts(clock.millis()))
                 .then();
-        Mono<Void> output = session.send(outbox.messages(session));
-        // Send the close frame, then give the client CLOSE_GRACE to answer it (the input then
-        // completes and ends the session cleanly) before the socket is dropped.
+        // Send the close frame from the connection's event loop (reactor-netty drops the socket,
+        // 1006, when close runs on a foreign thread), after the frames already queued; then give
+        // the client CLOSE_GRACE to answer it (the input then completes and ends the session
+        // cleanly) before the socket is dropped.
         Mono<Void> closer = outbox.closeRequested()
-                .publishOn(eventLoop)
+                .publishOn(Schedulers.fromExecutor(channel.eventLoop()))
                 .flatMap(session::close)
                 .then(Mono.delay(CLOSE_GRACE))
                 .then();
 
-        return Mono.firstWithSignal(input, output, closer, watchdog)
+        return Mono.firstWithSignal(input, closer, watchdog)
                 .doFinally(signal -> {
                     client.closed();
                     connections.decrementAndGet();
@@ -153,16 +155,6 @@ public final class RelaySockets implements WebSocketHandler {
 
     Timer fanOut() {
         return fanOut;
-    }
-
-    /**
-     * The connection's own event loop: {@code handle} runs on it. A close asked for by a timer or
-     * by another connection's publish must be sent from it: reactor-netty drops the socket (1006)
-     * instead of sending the close frame when {@code close} runs on a foreign thread.
-     */
-    private static Scheduler currentEventLoop() {
-        Executor loop = ThreadExecutorMap.currentExecutor();
-        return loop == null ? Schedulers.immediate() : Schedulers.fromExecutor(loop);
     }
 
     private static String clientIp(WebSocketSession session) {

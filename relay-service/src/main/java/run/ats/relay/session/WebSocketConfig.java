@@ -6,7 +6,6 @@ import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
-import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import reactor.netty.http.server.WebsocketServerSpec;
 import run.ats.relay.RelayProperties;
 
@@ -26,8 +25,9 @@ class WebSocketConfig {
      */
     @Bean
     WebSocketHandlerAdapter webSocketHandlerAdapter(RelayProperties properties) {
-        var upgrade = new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
-                .maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4));
-        return new WebSocketHandlerAdapter(new HandshakeWebSocketService(upgrade));
+        var spec = WebsocketServerSpec.builder()
+                .maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4)
+                .build();
+        return new WebSocketHandlerAdapter(new HandshakeWebSocketService(new ChannelUpgradeStrategy(spec)));
     }
 }
