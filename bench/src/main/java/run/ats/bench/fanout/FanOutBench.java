@@ -34,8 +34,11 @@ public final class FanOutBench {
     private static final long START_DELIVERIES = 25_000;
     private static final int MAX_RATE = 200_000;
     private static final int WARM_UP_SECONDS = 10;
+    /** Every subscriber's connection runs on this one thread; the publisher has its own. */
+    private static final EventLoopGroup SUBSCRIBER_LOOP = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
 
-    private record Step(int rate, long sent, long expected, Tally.Seen seen, double deliveredPerSecond, double serverCpu, boolean passed) {
+    private record Step(int rate, long sent, long expected, Tally.Seen seen, double deliveredPerSecond, double serverCpu,
+                        double harnessCpu, boolean passed) {
     }
 
     private record Row(String server, int fanOut, Step best, Step firstFailure) {
@@ -50,7 +53,6 @@ public final class FanOutBench {
 
         List<Row> rows = new ArrayList<>();
         List<String> memory = new ArrayList<>();
-        EventLoopGroup subscriberLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup publisherLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             for (String name : servers) {
@@ -66,12 +68,12 @@ public final class FanOutBench {
                     BenchSocket publisher = BenchSocket.open(publisherLoop, server.ws(), server.wire(), null, tally).get(30, TimeUnit.SECONDS);
 
                     // Warm-up (the JVM compiles its hot path), not recorded.
-                    List<BenchSocket> warm = connect(subscriberLoop, server, server.topic(), 10, tally);
-                    step(server, publisher, warm.size(), tally, 0, 2_000, WARM_UP_SECONDS);
+                    List<BenchSocket> warm = connect(SUBSCRIBER_LOOP, server, server.topic(), 10, tally);
+                    step(server, publisher, warm, tally, 0, 2_000, WARM_UP_SECONDS);
                     closeAll(warm);
 
                     long before = server.rssBytes();
-                    List<BenchSocket> idle = connect(subscriberLoop, server, server.idleTopic(), IDLE_CONNECTIONS, tally);
+                    List<BenchSocket> idle = connect(SUBSCRIBER_LOOP, server, server.idleTopic(), IDLE_CONNECTIONS, tally);
                     Thread.sleep(3_000);
                     long after = server.rssBytes();
                     memory.add(String.format(Locale.ROOT, "| %s | %.1f MiB | %.1f MiB | %.1f MiB |",
@@ -81,12 +83,12 @@ public final class FanOutBench {
 
                     int stepNumber = 1;
                     for (int k : fanOuts) {
-                        List<BenchSocket> subscribers = connect(subscriberLoop, server, server.topic(), k, tally);
+                        List<BenchSocket> subscribers = connect(SUBSCRIBER_LOOP, server, server.topic(), k, tally);
                         Step best = null, failure = null;
                         if (fixedRates != null) {
                             // -Dbench.rates=a,b,c: just these rates, for looking at one point.
                             for (String fixed : fixedRates.split(",")) {
-                                Step s = step(server, publisher, k, tally, stepNumber++, Integer.parseInt(fixed), seconds);
+                                Step s = step(server, publisher, subscribers, tally, stepNumber++, Integer.parseInt(fixed), seconds);
                                 best = s.passed() ? s : best;
                             }
                             rows.add(new Row(server.name(), k, best, null));
@@ -95,7 +97,7 @@ public final class FanOutBench {
                         }
                         int rate = (int) Math.max(10, START_DELIVERIES / k);
                         while (rate <= MAX_RATE) {
-                            Step s = step(server, publisher, k, tally, stepNumber++, rate, seconds);
+                            Step s = step(server, publisher, subscribers, tally, stepNumber++, rate, seconds);
                             if (!s.passed()) {
                                 failure = s;
                                 break;
@@ -108,7 +110,7 @@ public final class FanOutBench {
                             if (mid <= best.rate() || mid >= failure.rate()) {
                                 break;
                             }
-                            Step s = step(server, publisher, k, tally, stepNumber++, mid, seconds);
+                            Step s = step(server, publisher, subscribers, tally, stepNumber++, mid, seconds);
                             if (s.passed()) {
                                 best = s;
                             } else {
@@ -122,15 +124,27 @@ public final class FanOutBench {
                 }
             }
         } finally {
-            subscriberLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            SUBSCRIBER_LOOP.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             publisherLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
         report(rows, memory, seconds);
     }
 
-    private static Step step(ServerUnderTest server, BenchSocket publisher, int k, Tally tally, int number, int rate, int seconds) throws Exception {
+    private static Step step(ServerUnderTest server, BenchSocket publisher, List<BenchSocket> subscribers, Tally tally,
+                             int number, int rate, int seconds) throws Exception {
+        // A server may have closed slow subscribers in the step before: each step starts with K.
+        int k = subscribers.size();
+        for (int i = 0; i < k; i++) {
+            if (!subscribers.get(i).channel().isActive()) {
+                subscribers.set(i, connect(SUBSCRIBER_LOOP, server, server.topic(), 1, tally).getFirst());
+            }
+        }
+        if (!publisher.channel().isActive()) {
+            throw new IllegalStateException(server.name() + " closed the publisher");
+        }
         tally.begin(number);
         double cpuBefore = server.cpuSeconds();
+        double harnessBefore = ServerUnderTest.cpuSeconds(ProcessHandle.current().pid());
         long begin = System.nanoTime();
         long sent = Publisher.run(publisher, server.topic(), number, rate, seconds).get(seconds + 30L, TimeUnit.SECONDS);
         long expected = sent * k;
@@ -141,13 +155,14 @@ public final class FanOutBench {
         }
         double elapsed = (System.nanoTime() - begin) / 1e9;
         double cpu = (server.cpuSeconds() - cpuBefore) / elapsed;
+        double harnessCpu = (ServerUnderTest.cpuSeconds(ProcessHandle.current().pid()) - harnessBefore) / elapsed;
         Tally.Seen seen = tally.seen();
         boolean onTime = sent >= (long) rate * seconds;
         double loss = expected == 0 ? 1 : 1 - (double) seen.received() / expected;
         boolean passed = onTime && loss < MAX_LOSS && seen.p99Ms() < MAX_P99_MS && seen.unexpectedCloses() == 0;
-        Step step = new Step(rate, sent, expected, seen, seen.received() / (double) seconds, cpu, passed);
-        log("%s K=%d rate=%d/s: sent %d, delivered %d/%d (loss %.4f%%), p50 %.2f ms, p99 %.2f ms, server CPU %.0f%%, closes %d, problems %d%s -> %s",
-                server.name(), k, rate, sent, seen.received(), expected, loss * 100, seen.p50Ms(), seen.p99Ms(), cpu * 100,
+        Step step = new Step(rate, sent, expected, seen, seen.received() / (double) seconds, cpu, harnessCpu, passed);
+        log("%s K=%d rate=%d/s: sent %d, delivered %d/%d (loss %.4f%%), p50 %.2f ms, p99 %.2f ms, server CPU %.0f%%, harness CPU %.0f%%, closes %d, problems %d%s -> %s",
+                server.name(), k, rate, sent, seen.received(), expected, loss * 100, seen.p50Ms(), seen.p99Ms(), cpu * 100, harnessCpu * 100,
                 seen.unexpectedCloses(), seen.problems(), seen.firstProblem() == null ? "" : " (" + seen.firstProblem() + ")",
                 passed ? "pass" : "FAIL");
         Thread.sleep(1_000);
@@ -175,16 +190,17 @@ public final class FanOutBench {
     private static void report(List<Row> rows, List<String> memory, int seconds) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%n%d s per step; pass = loss < %.1f%% and p99 < %.0f ms%n%n", seconds, MAX_LOSS * 100, MAX_P99_MS));
-        out.append("| server | K | max publish rate | delivered/s | p50 | p99 | server CPU | next step (failed) |\n");
-        out.append("|---|---|---|---|---|---|---|---|\n");
+        out.append("| server | K | max publish rate | delivered/s | p50 | p99 | server CPU | harness CPU | next step (failed) |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : rows) {
             Step b = row.best();
-            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s |%n", row.server(), row.fanOut(),
+            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", row.server(), row.fanOut(),
                     b == null ? "none" : b.rate() + " /s",
                     b == null ? "-" : String.format(Locale.ROOT, "%.0f", b.deliveredPerSecond()),
                     b == null ? "-" : String.format(Locale.ROOT, "%.2f ms", b.seen().p50Ms()),
                     b == null ? "-" : String.format(Locale.ROOT, "%.2f ms", b.seen().p99Ms()),
                     b == null ? "-" : String.format(Locale.ROOT, "%.0f%%", b.serverCpu() * 100),
+                    b == null ? "-" : String.format(Locale.ROOT, "%.0f%%", b.harnessCpu() * 100),
                     describe(row.firstFailure())));
         }
         out.append("\nRatios of max publish rate:\n\n");

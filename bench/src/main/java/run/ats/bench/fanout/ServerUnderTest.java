@@ -53,6 +53,11 @@ record ServerUnderTest(String name, Process process, URI ws, Wire wire, String t
                 "--ats.relay.connections-per-ip=10000", "--ats.relay.publishes-per-second=1000000",
                 "--ats.relay.publishes-per-second-per-token=1000000", "--ats.relay.frames-per-second=1000000",
                 "--logging.level.root=warn"));
+        // -Dbench.relay.jvm="..." adds JVM options to the relay, e.g. a flight recording.
+        String extra = System.getProperty("bench.relay.jvm", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(4, List.of(extra.split("\\s+")));
+        }
         Process process = start(command, dir.resolve("relay.log"));
         awaitHttp(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), process);
         return new ServerUnderTest("ATS relay", process, URI.create("ws://127.0.0.1:" + port + "/v1/ws"),
@@ -98,9 +103,14 @@ record ServerUnderTest(String name, Process process, URI ws, Wire wire, String t
         throw new IOException("no VmRSS for " + name);
     }
 
-    /** User plus system CPU time of the server process so far, in seconds (clock ticks of 1/100 s). */
+    /** User plus system CPU time of the server process so far, in seconds. */
     double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        return cpuSeconds(process.pid());
+    }
+
+    /** User plus system CPU time of a process so far, in seconds (/proc counts ticks of 1/100 s). */
+    static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }

@@ -15,6 +15,9 @@ import run.ats.relay.channel.Channels;
 import run.ats.relay.channel.StoredEvent;
 import run.ats.relay.channel.Subscriber;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
@@ -68,11 +71,19 @@ final class ClientConnection implements Subscriber {
         outbox.offer(frame);
     }
 
-    /** A text frame arrived. */
-    Mono<Void> onText(String text) {
+    /** A text frame arrived: its bytes, which should be UTF-8. */
+    Mono<Void> onText(byte[] utf8) {
         long now = clock.millis();
-        if (text.length() > properties.maxFrame().toBytes()) {
+        if (utf8.length > properties.maxFrame().toBytes()) {
             return close(1009, "frame over " + properties.maxFrame().toBytes() + " bytes");
+        }
+        String text;
+        try {
+            // Strict: a lenient decode would turn bad bytes into U+FFFD and might accept the frame.
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(utf8)).toString();
+        } catch (CharacterCodingException e) {
+            // RFC 6455 section 8.1: a text frame that is not UTF-8 fails the connection.
+            return close(1007, "text frame is not valid UTF-8");
         }
         if (!frames.tryAcquire(now)) {
             return close(1008, "flood: more than " + properties.framesPerSecond() + " frames per second");

@@ -89,7 +89,7 @@ public final class RelaySockets implements WebSocketHandler {
         Mono<Void> input = session.receive()
                 .doOnNext(frame -> client.touched(clock.millis()))
                 .concatMap(frame -> frame.getType() == WebSocketMessage.Type.TEXT
-                        ? client.onText(frame.getPayloadAsText())
+                        ? client.onText(bytes(frame))
                         : frame.getType() == WebSocketMessage.Type.BINARY ? client.onBinary() : Mono.empty())
                 .then();
         // Timeouts are checked beside the input rather than by cancelling it: cancelling the
@@ -155,6 +155,12 @@ public final class RelaySockets implements WebSocketHandler {
 
     Timer fanOut() {
         return fanOut;
+    }
+
+    private static byte[] bytes(WebSocketMessage frame) {
+        byte[] bytes = new byte[frame.getPayload().readableByteCount()];
+        frame.getPayload().read(bytes);
+        return bytes;
     }
 
     private static String clientIp(WebSocketSession session) {

@@ -9,6 +9,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import run.ats.protocol.topic.TopicTag;
+import run.ats.relay.testsupport.RawWsClient;
 import run.ats.relay.testsupport.TokenMint;
 import run.ats.relay.testsupport.WsClient;
 
@@ -170,6 +171,25 @@ class RelayPubSubTest {
     }
 
     @Test
+    void invalidUtf8FailsThatConnectionWith1007AndOthersKeepReceiving() throws Exception {
+        WsClient alice = subscribed(TAG, CELL);
+        WsClient bob = subscribed(TAG, CELL);
+        try (RawWsClient raw = new RawWsClient(port)) {
+            assertThat(raw.sendText(hello(MINT.token())).read().text()).contains("\"type\":\"welcome\"");
+
+            // RFC 6455 section 8.1: a text frame that is not UTF-8 fails the connection with 1007.
+            raw.sendText(new byte[] {'{', (byte) 0xC3, '(', '}'});
+
+            RawWsClient.Frame frame = raw.read();
+            assertThat(frame.opcode()).isEqualTo(RawWsClient.CLOSE);
+            assertThat(frame.closeCode()).isEqualTo(1007);
+        }
+        String id = eventId();
+        alice.send(publish(id, 60, "AQ"));
+        assertThat(bob.next()).contains("\"id\":\"" + id + "\"");
+    }
+
+    @Test
     void subscriptionLimitIsAnError() {
         WsClient client = signedIn();
         for (String cell : List.of("dqc0", "dqc1", "dqc2")) {
@@ -246,6 +266,30 @@ class RelayPubSubTest {
         stalled.resumeReading();
         assertThat(stalled.closed(Duration.ofSeconds(10)).code()).isIn(-1, 1006, 1008);
         assertThat(meters.counter("ats.relay.slow_consumer_closes").count()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aBurstOfPublishesReachesSubscribersThatShareThePublishersEventLoop() throws Exception {
+        // Eight subscribers and a publisher spread over the relay's event loops, so some
+        // subscribers share the publisher's loop: their frames wait for the loop to finish
+        // reading the burst. That wait is not the reader's fault and must not close them.
+        double closesBefore = meters.counter("ats.relay.slow_consumer_closes").count();
+        List<WsClient> subscribers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            subscribers.add(subscribed(TAG, CELL));
+        }
+        WsClient publisher = signedIn();
+        String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[1000]);
+        int count = 300; // about 400 KB to every subscriber, sent without waiting: beyond the 64 KB queue
+        for (int i = 0; i < count; i++) {
+            publisher.send(publish(eventId(), 60, payload));
+        }
+        for (WsClient subscriber : subscribers) {
+            for (int i = 0; i < count; i++) {
+                assertThat(subscriber.next()).contains("\"type\":\"event\"");
+            }
+        }
+        assertThat(meters.counter("ats.relay.slow_consumer_closes").count()).isEqualTo(closesBefore);
     }
 
     @Test
