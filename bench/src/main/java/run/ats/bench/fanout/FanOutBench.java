@@ -165,8 +165,19 @@ public final class FanOutBench {
                 server.name(), k, rate, sent, seen.received(), expected, loss * 100, seen.p50Ms(), seen.p99Ms(), cpu * 100, harnessCpu * 100,
                 seen.unexpectedCloses(), seen.problems(), seen.firstProblem() == null ? "" : " (" + seen.firstProblem() + ")",
                 passed ? "pass" : "FAIL");
-        Thread.sleep(1_000);
+        awaitQuiet(tally);
         return step;
+    }
+
+    /**
+     * Waits until nothing has arrived for a second (at most a minute): a server that fell behind
+     * may still be sending the last step's backlog, which would crowd out the next step.
+     */
+    private static void awaitQuiet(Tally tally) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() - tally.lastArrivalNanos() < 1_000_000_000L && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
     }
 
     private static List<BenchSocket> connect(EventLoopGroup loop, ServerUnderTest server, String topic, int count, Tally tally) throws Exception {

@@ -14,6 +14,7 @@ final class Tally {
     private final int[] buckets = new int[1_000_000];
     private int step = -1;
     private long received;
+    private volatile long lastArrivalNanos = System.nanoTime();
     private final AtomicLong unexpectedCloses = new AtomicLong();
     private final AtomicLong problems = new AtomicLong();
     private final AtomicReference<String> firstProblem = new AtomicReference<>();
@@ -32,12 +33,18 @@ final class Tally {
     }
 
     synchronized void record(Stamp stamp, long nowNanos) {
+        lastArrivalNanos = nowNanos;
         if (stamp == null || stamp.step() != step) {
             return;
         }
         received++;
         long bucket = Math.max(0, (nowNanos - stamp.sentNanos()) / BUCKET_NANOS);
         buckets[(int) Math.min(bucket, buckets.length - 1)]++;
+    }
+
+    /** When the last message of any step arrived. */
+    long lastArrivalNanos() {
+        return lastArrivalNanos;
     }
 
     synchronized long received() {

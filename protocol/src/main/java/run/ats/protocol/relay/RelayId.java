@@ -1,10 +1,11 @@
 package run.ats.protocol.relay;
 
+import run.ats.protocol.crypto.Ed25519;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -20,15 +21,7 @@ public final class RelayId {
 
     public static final Pattern PATTERN = Pattern.compile("[a-z2-7]{32}");
 
-    static final int RAW_KEY_LENGTH = 32;
-
     private static final int HASH_BYTES_USED = 20;
-
-    /**
-     * The X.509 SubjectPublicKeyInfo header of every Ed25519 key (RFC 8410): SEQUENCE, the
-     * algorithm id 1.3.101.112, then a BIT STRING of 33 bytes (no unused bits, then the key).
-     */
-    private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
 
     private RelayId() {
     }
@@ -36,8 +29,8 @@ public final class RelayId {
     /** Requires exactly 32 bytes: the raw Ed25519 public key (RFC 8032), not an encoding of it. */
     public static String of(byte[] rawEd25519PublicKey32) {
         Objects.requireNonNull(rawEd25519PublicKey32, "rawEd25519PublicKey32");
-        if (rawEd25519PublicKey32.length != RAW_KEY_LENGTH) {
-            throw new IllegalArgumentException("a raw Ed25519 public key has " + RAW_KEY_LENGTH
+        if (rawEd25519PublicKey32.length != Ed25519.RAW_KEY_LENGTH) {
+            throw new IllegalArgumentException("a raw Ed25519 public key has " + Ed25519.RAW_KEY_LENGTH
                     + " bytes, this one " + rawEd25519PublicKey32.length);
         }
         byte[] hash = sha256().digest(rawEd25519PublicKey32);
@@ -49,18 +42,7 @@ public final class RelayId {
      * encoding; an Ed448 key, which Java also calls "EdDSA", is refused by its encoding.
      */
     public static String of(PublicKey ed25519Key) {
-        Objects.requireNonNull(ed25519Key, "ed25519Key");
-        byte[] encoded = ed25519Key.getEncoded();
-        // The raw key is what follows the fixed header; checking the header as a whole rejects
-        // any other key type instead of hashing its last 32 bytes.
-        if (encoded == null
-                || encoded.length != ED25519_X509_PREFIX.length + RAW_KEY_LENGTH
-                || !Arrays.equals(encoded, 0, ED25519_X509_PREFIX.length, ED25519_X509_PREFIX, 0, ED25519_X509_PREFIX.length)) {
-            throw new IllegalArgumentException("not an X.509-encoded Ed25519 public key: algorithm "
-                    + ed25519Key.getAlgorithm() + ", format " + ed25519Key.getFormat()
-                    + ", " + (encoded == null ? "no" : encoded.length + " bytes of") + " encoding");
-        }
-        return of(Arrays.copyOfRange(encoded, ED25519_X509_PREFIX.length, encoded.length));
+        return of(Ed25519.raw(ed25519Key));
     }
 
     /** Whether the string is shaped like a relay id (see {@link #PATTERN}); false for null. */
