@@ -61,6 +61,17 @@ public final class Ed25519 {
         }
     }
 
+    /**
+     * What ATS signs: a domain line ({@code "ats-directory-v1"} and the like) and a newline,
+     * then the message, so that a signature made for one purpose never verifies for another.
+     */
+    public static byte[] domainSeparated(String domain, byte[] message) {
+        byte[] prefix = (domain + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] bytes = Arrays.copyOf(prefix, prefix.length + message.length);
+        System.arraycopy(message, 0, bytes, prefix.length, message.length);
+        return bytes;
+    }
+
     public static byte[] sign(PrivateKey key, byte[] message) {
         try {
             Signature signer = Signature.getInstance("Ed25519");

@@ -23,7 +23,7 @@ import java.util.Base64;
  */
 public record RelayHeartbeat(String relayId, long sentAt, long uptimeSeconds, int connections, int loadPercent, String signature) {
 
-    private static final byte[] DOMAIN = "ats-heartbeat-v1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String DOMAIN = "ats-heartbeat-v1";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public RelayHeartbeat {
@@ -81,11 +81,7 @@ public record RelayHeartbeat(String relayId, long sentAt, long uptimeSeconds, in
     }
 
     private byte[] signedBytes() {
-        byte[] body = JSON.writeValueAsBytes(canonical());
-        byte[] bytes = new byte[DOMAIN.length + body.length];
-        System.arraycopy(DOMAIN, 0, bytes, 0, DOMAIN.length);
-        System.arraycopy(body, 0, bytes, DOMAIN.length, body.length);
-        return bytes;
+        return Ed25519.domainSeparated(DOMAIN, JSON.writeValueAsBytes(canonical()));
     }
 
     private ObjectNode canonical() {

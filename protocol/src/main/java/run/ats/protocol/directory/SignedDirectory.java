@@ -27,7 +27,7 @@ import java.util.Set;
  */
 public record SignedDirectory(Directory directory, String signature) {
 
-    private static final byte[] DOMAIN = "ats-directory-v1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String DOMAIN = "ats-directory-v1";
     private static final Set<String> FIELDS = Set.of("version", "issuedAt", "rootsPerTree", "relays", "signature");
     private static final Set<String> RELAY_FIELDS = Set.of("relayId", "publicKey", "url", "weight");
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -88,11 +88,7 @@ public record SignedDirectory(Directory directory, String signature) {
 
     /** What the signature covers. */
     static byte[] signedBytes(Directory directory) {
-        byte[] body = JSON.writeValueAsBytes(canonical(directory));
-        byte[] bytes = new byte[DOMAIN.length + body.length];
-        System.arraycopy(DOMAIN, 0, bytes, 0, DOMAIN.length);
-        System.arraycopy(body, 0, bytes, DOMAIN.length, body.length);
-        return bytes;
+        return Ed25519.domainSeparated(DOMAIN, JSON.writeValueAsBytes(canonical(directory)));
     }
 
     private static ObjectNode canonical(Directory directory) {
