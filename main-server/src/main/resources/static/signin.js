@@ -1,4 +1,5 @@
-// The minimal sign-in page. Tokens live in sessionStorage: this page is a stand-in until the PWA.
+// The minimal sign-in and relay-claim page. Tokens live in sessionStorage: this page is a
+// stand-in until the PWA.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -23,7 +24,33 @@ async function showSignedIn(tokens) {
   $('verify').hidden = true;
   $('signed-in').hidden = false;
   say('You are signed in.');
+  $('claim-code').value = sessionStorage.getItem('ats.claim') || '';
+  await showRelays();
 }
+
+async function showRelays() {
+  const tokens = JSON.parse(sessionStorage.getItem('ats.tokens'));
+  const relays = await fetch('/v1/relays', { headers: { Authorization: 'Bearer ' + tokens.accessToken } }).then((r) => r.json());
+  $('relays').replaceChildren(...relays.map((relay) => {
+    const item = document.createElement('li');
+    item.textContent = relay.relayId + ' at ' + relay.publicUrl + ': ' + relay.status;
+    return item;
+  }));
+}
+
+$('claim').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const tokens = JSON.parse(sessionStorage.getItem('ats.tokens'));
+  try {
+    const claimed = await post('/v1/relays/claim', { claimCode: $('claim-code').value }, tokens.accessToken);
+    sessionStorage.removeItem('ats.claim');
+    $('claim-code').value = '';
+    say('Claimed relay ' + claimed.relayId + '.');
+    await showRelays();
+  } catch (error) {
+    say(error.message);
+  }
+});
 
 $('start').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -60,6 +87,17 @@ $('sign-out').addEventListener('click', async () => {
   $('start').hidden = false;
   say('Signed out.');
 });
+
+// Opened from a relay's claim URL (/relays/claim#code=...): keep the code across the sign-in.
+const claimCode = new URLSearchParams(location.hash.slice(1)).get('code');
+if (claimCode) {
+  sessionStorage.setItem('ats.claim', claimCode);
+  history.replaceState(null, '', location.pathname);
+  say('Sign in to claim your relay.');
+}
+if (sessionStorage.getItem('ats.tokens')) {
+  showSignedIn(JSON.parse(sessionStorage.getItem('ats.tokens'))).catch(() => sessionStorage.removeItem('ats.tokens'));
+}
 
 // Opened from the mail: the token is in the fragment, which never reaches a server on GET.
 const token = new URLSearchParams(location.hash.slice(1)).get('token');

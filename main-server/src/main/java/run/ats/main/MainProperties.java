@@ -22,6 +22,8 @@ import java.time.temporal.ChronoUnit;
  * @param tokens     lifetimes of the tokens this server issues
  * @param mail       how sign-in mail leaves
  * @param rateLimits per-address and per-IP limits on sign-in
+ * @param directoryUrl the directory service, where claimed relays are registered
+ * @param relays     relay enrollment and claims
  */
 @Validated
 @ConfigurationProperties("ats.main")
@@ -30,7 +32,9 @@ public record MainProperties(
         @DefaultValue @Valid SignIn signIn,
         @DefaultValue @Valid Tokens tokens,
         @DefaultValue @Valid Mail mail,
-        @DefaultValue @Valid RateLimits rateLimits) {
+        @DefaultValue @Valid RateLimits rateLimits,
+        @DefaultValue("http://localhost:8082") @NotNull URI directoryUrl,
+        @DefaultValue @Valid Relays relays) {
 
     /** The issuer every token carries: the public URL without a trailing slash. */
     public String issuer() {
@@ -90,5 +94,18 @@ public record MainProperties(
             @DefaultValue("30") @Min(1) int startPerIp,
             @DefaultValue("20") @Min(1) int verifyPerAddress,
             @DefaultValue("60") @Min(1) int verifyPerIp) {
+    }
+
+    /**
+     * @param claimCodeTtl       how long a relay's claim code works (a restart of the relay shows a new one)
+     * @param enrollmentsPerIp   enrollments from one client IP per {@code window}
+     * @param claimsPerAccount   claim attempts (right or wrong) by one account per {@code window}
+     * @param window             the window those limits count in
+     */
+    public record Relays(
+            @DefaultValue("24h") Duration claimCodeTtl,
+            @DefaultValue("30") @Min(1) int enrollmentsPerIp,
+            @DefaultValue("10") @Min(1) int claimsPerAccount,
+            @DefaultValue("15m") Duration window) {
     }
 }

@@ -29,7 +29,12 @@ import java.time.Duration;
  * @param connectionsPerIp concurrent connections from one client IP
  * @param helloTimeout   how long a new connection may wait before its hello
  * @param idleTimeout    how long a connection may stay silent (send heartbeats)
- * @param outboundQueue  bytes waiting for one slow reader; over it, that reader's connection closes
+ * @param outboundQueue  bytes a reader's socket may leave unsent; over it, that reader's connection closes
+ * @param directoryUrl   directory service base URL; none: a standalone relay (no trees, no heartbeats)
+ * @param directoryKey   the directory's Ed25519 public key (raw, base64url) that every version must be signed with;
+ *                       none: taken from the directory at first start and logged (pin it for production)
+ * @param heartbeatInterval how often the relay tells the directory it is up
+ * @param enroll         ask the main server for a claim code at start (until the relay is claimed)
  */
 @Validated
 @ConfigurationProperties("ats.relay")
@@ -48,5 +53,9 @@ public record RelayProperties(
         @DefaultValue("32") @Min(1) int connectionsPerIp,
         @DefaultValue("10s") @NotNull Duration helloTimeout,
         @DefaultValue("90s") @NotNull Duration idleTimeout,
-        @DefaultValue("256KB") @NotNull DataSize outboundQueue) {
+        @DefaultValue("256KB") @NotNull DataSize outboundQueue,
+        URI directoryUrl,
+        String directoryKey,
+        @DefaultValue("10s") @NotNull Duration heartbeatInterval,
+        @DefaultValue("true") boolean enroll) {
 }

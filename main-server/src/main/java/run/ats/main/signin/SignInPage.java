@@ -12,7 +12,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /**
- * The minimal sign-in page (until the PWA takes over {@code /}). The mail's link opens
+ * The minimal sign-in and relay-claim page (until the PWA takes over {@code /}); a relay's claim
+ * URL opens {@code /relays/claim#code=...}. The mail's link opens
  * {@code /signin#token=...}: the token sits in the fragment, so fetching the page consumes and
  * reveals nothing; the page's script posts it.
  */
@@ -25,6 +26,7 @@ class SignInPage {
         return route()
                 .GET("/", request -> page(page))
                 .GET("/signin", request -> page(page))
+                .GET("/relays/claim", request -> page(page))
                 .build();
     }
 

@@ -32,8 +32,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Stateless bearer-token security: only {@code /v1/me} and {@code /v1/relay-tokens} need a
- * signed-in caller; everything else is public by design (sign-in itself, JWKS, probes).
+ * Stateless bearer-token security: {@code /v1/me}, {@code /v1/relay-tokens}, claiming a relay
+ * and listing one's relays need a signed-in caller; everything else is public by design (sign-in itself, JWKS, probes).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
@@ -50,7 +50,8 @@ class SecurityConfig {
                 .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers("/v1/me", "/v1/relay-tokens").authenticated()
+                        .pathMatchers("/v1/me", "/v1/relay-tokens", "/v1/relays/claim").authenticated()
+                        .pathMatchers(org.springframework.http.HttpMethod.GET, "/v1/relays").authenticated()
                         .anyExchange().permitAll())
                 .oauth2ResourceServer(server -> server
                         .jwt(jwt -> jwt.jwtDecoder(decoder))
@@ -103,7 +104,7 @@ class SecurityConfig {
     OpenAPI openApi() {
         return new OpenAPI()
                 .info(new Info().title("ATS main server").version("v1")
-                        .description("Email sign-in, accounts and relay-access tokens. Errors are RFC 9457 problem details."))
+                        .description("Email sign-in, accounts, relay-access tokens and the relay provisioning API. Errors are RFC 9457 problem details."))
                 .components(new Components().addSecuritySchemes("bearer",
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")));
     }

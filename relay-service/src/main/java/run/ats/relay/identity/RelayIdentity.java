@@ -47,6 +47,11 @@ public final class RelayIdentity {
         return relayId;
     }
 
+    /** The key pair, for signing what the relay sends the main server, the directory and peers. */
+    public KeyPair keys() {
+        return keys;
+    }
+
     private static KeyPair create(Path file) {
         try {
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

@@ -117,6 +117,11 @@ public final class RelaySockets implements WebSocketHandler {
                 });
     }
 
+    /** Open client connections now. */
+    public int connections() {
+        return connections.get();
+    }
+
     RelayProperties properties() {
         return properties;
     }

@@ -1,0 +1,114 @@
+package run.ats.e2e;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One ATS service jar running as its own process on 127.0.0.1, as an operator runs it, with
+ * its output in {@code target/e2e-logs/NAME.log}. Ready when its readiness probe answers 200.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    private static final Path JARS = Path.of(System.getProperty("ats.jars", ".."));
+    private static final String VERSION = System.getProperty("ats.version", "0.1.0-SNAPSHOT");
+
+    private final String name;
+    private final int port;
+    private final Path log;
+    private final Process process;
+
+    private ServiceProcess(String name, int port, Path log, Process process) {
+        this.name = name;
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Starts {@code module}'s jar on {@code port} with {@code arguments}; waits (60 s at most) until it is ready. */
+    static ServiceProcess start(String name, String module, int port, List<String> arguments) throws Exception {
+        Path jar = JARS.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar").toAbsolutePath().normalize();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the build from the project root (./mvnw verify)");
+        }
+        Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
+        Path log = logs.resolve(name + ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1"));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServiceProcess service = new ServiceProcess(name, port, log, process);
+        service.awaitReady();
+        return service;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String output() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    /** The first group of {@code pattern} in the output, waiting up to {@code wait} for it to appear. */
+    String awaitOutput(Pattern pattern, Duration wait) throws Exception {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            Matcher matcher = pattern.matcher(output());
+            if (matcher.find()) {
+                return matcher.group(1);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " never printed " + pattern + " within " + wait + "; its output:\n" + output());
+    }
+
+    private void awaitReady() throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
+            for (int i = 0; i < 240 && process.isAlive(); i++) {
+                try {
+                    if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // still starting
+                }
+                Thread.sleep(250);
+            }
+        }
+        close();
+        throw new IllegalStateException(name + " did not become ready; its output:\n" + output());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}
