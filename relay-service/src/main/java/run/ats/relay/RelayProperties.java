@@ -35,6 +35,9 @@ import java.time.Duration;
  *                       none: taken from the directory at first start and logged (pin it for production)
  * @param heartbeatInterval how often the relay tells the directory it is up
  * @param enroll         ask the main server for a claim code at start (until the relay is claimed)
+ * @param linkHoldDown   how long a higher root's link must stay up before trees move back to it
+ * @param linkRetry      how long to wait before dialing a root again after it failed
+ * @param linkCheckInterval how often every tree's parent is checked
  */
 @Validated
 @ConfigurationProperties("ats.relay")
@@ -57,5 +60,8 @@ public record RelayProperties(
         URI directoryUrl,
         String directoryKey,
         @DefaultValue("10s") @NotNull Duration heartbeatInterval,
-        @DefaultValue("true") boolean enroll) {
+        @DefaultValue("true") boolean enroll,
+        @DefaultValue("2s") @NotNull Duration linkHoldDown,
+        @DefaultValue("1s") @NotNull Duration linkRetry,
+        @DefaultValue("250ms") @NotNull Duration linkCheckInterval) {
 }

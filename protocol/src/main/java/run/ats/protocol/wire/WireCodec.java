@@ -28,7 +28,7 @@ public final class WireCodec {
     private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_-]{16,64}");
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
 
-    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+    static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(8)
                             .maxStringLength(64 * 1024)
@@ -88,16 +88,25 @@ public final class WireCodec {
     }
 
     private static ClientMessage.Publish publish(JsonNode node) throws BadFrame {
-        String id = string(node, "id", null);
-        if (!EVENT_ID.matcher(id).matches()) {
-            throw new BadFrame(ErrorCode.BAD_REQUEST, "id must be 16-64 characters of [A-Za-z0-9_-]", null);
-        }
+        String id = eventId(node);
         String topic = tag(node, id);
         String cell = cell(node, id);
         long ttl = integer(node, "ttl", id);
         if (ttl < 1) {
             throw new BadFrame(ErrorCode.BAD_REQUEST, "ttl must be at least 1 second, was " + ttl, id);
         }
+        return new ClientMessage.Publish(topic, cell, id, ttl, payload(node, id));
+    }
+
+    static String eventId(JsonNode node) throws BadFrame {
+        String id = string(node, "id", null);
+        if (!EVENT_ID.matcher(id).matches()) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "id must be 16-64 characters of [A-Za-z0-9_-]", null);
+        }
+        return id;
+    }
+
+    static String payload(JsonNode node, String id) throws BadFrame {
         String payload = string(node, "payload", id);
         if (!BASE64URL.matcher(payload).matches() || payload.length() % 4 == 1) {
             throw new BadFrame(ErrorCode.BAD_REQUEST, "payload must be unpadded base64url", id);
@@ -106,10 +115,10 @@ public final class WireCodec {
         if (decoded > MAX_PAYLOAD_BYTES) {
             throw new BadFrame(ErrorCode.TOO_LARGE, "payload is " + decoded + " bytes, at most " + MAX_PAYLOAD_BYTES, id);
         }
-        return new ClientMessage.Publish(topic, cell, id, ttl, payload);
+        return payload;
     }
 
-    private static String tag(JsonNode node, String id) throws BadFrame {
+    static String tag(JsonNode node, String id) throws BadFrame {
         String topic = string(node, "topic", id);
         if (!TopicTag.isValid(topic)) {
             throw new BadFrame(ErrorCode.BAD_REQUEST, "topic must be a tag of 1-64 characters of [A-Za-z0-9_-]", id);
@@ -117,7 +126,7 @@ public final class WireCodec {
         return topic;
     }
 
-    private static String cell(JsonNode node, String id) throws BadFrame {
+    static String cell(JsonNode node, String id) throws BadFrame {
         String cell = string(node, "cell", id);
         if (!CELL.matcher(cell).matches()) {
             throw new BadFrame(ErrorCode.BAD_REQUEST, "cell must be a geohash of exactly 4 characters", id);
@@ -125,7 +134,7 @@ public final class WireCodec {
         return cell;
     }
 
-    private static String string(JsonNode node, String field, String id) throws BadFrame {
+    static String string(JsonNode node, String field, String id) throws BadFrame {
         JsonNode value = node.get(field);
         if (value == null || !value.isString()) {
             throw new BadFrame(ErrorCode.BAD_REQUEST, "'" + field + "' must be a string", id);
@@ -133,7 +142,7 @@ public final class WireCodec {
         return value.asString();
     }
 
-    private static int integer(JsonNode node, String field, String id) throws BadFrame {
+    static int integer(JsonNode node, String field, String id) throws BadFrame {
         JsonNode value = node.get(field);
         if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
             throw new BadFrame(ErrorCode.BAD_REQUEST, "'" + field + "' must be an integer", id);
@@ -141,11 +150,11 @@ public final class WireCodec {
         return value.asInt();
     }
 
-    private static String clip(String value) {
+    static String clip(String value) {
         return value.length() > 32 ? value.substring(0, 32) + "…" : value;
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }

@@ -76,6 +76,28 @@ public final class Channels {
         return Published.DELIVERED;
     }
 
+    /** The channels this relay holds now. */
+    public java.util.Set<ChannelKey> keys() {
+        return java.util.Set.copyOf(channels.keySet());
+    }
+
+    /** Subscribers of the channel other than {@code except} (say the link to its tree's parent). */
+    public long subscribersExcept(ChannelKey key, Subscriber except) {
+        Channel channel = channels.get(key);
+        return channel == null ? 0 : channel.subscribers().stream().filter(s -> s != except).count();
+    }
+
+    /** Whether the channel holds unexpired events that clients of this relay published. */
+    public boolean hasLocalEvents(ChannelKey key) {
+        return unexpired(key).stream().anyMatch(StoredEvent::local);
+    }
+
+    /** The channel's unexpired events, oldest first. */
+    public List<StoredEvent> unexpired(ChannelKey key) {
+        Channel channel = channels.get(key);
+        return channel == null ? List.of() : channel.unexpired(clock.millis());
+    }
+
     @Scheduled(fixedDelay = 1000)
     void sweep() {
         long now = clock.millis();

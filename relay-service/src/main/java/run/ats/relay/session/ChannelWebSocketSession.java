@@ -8,7 +8,7 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
 /** A Reactor Netty WebSocket session that also names its Netty channel, which the {@link Outbox} writes to. */
-final class ChannelWebSocketSession extends ReactorNettyWebSocketSession {
+public final class ChannelWebSocketSession extends ReactorNettyWebSocketSession {
 
     private final Channel channel;
 
@@ -18,7 +18,7 @@ final class ChannelWebSocketSession extends ReactorNettyWebSocketSession {
         this.channel = channel;
     }
 
-    Channel channel() {
+    public Channel channel() {
         return channel;
     }
 }

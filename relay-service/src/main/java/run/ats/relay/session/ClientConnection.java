@@ -183,7 +183,7 @@ final class ClientConnection implements Subscriber {
         long ttlMs = Math.min(p.ttl() * 1000, properties.maxEventTtl().toMillis());
         long expiresAt = now + ttlMs;
         byte[] frame = WireCodec.encode(new ServerMessage.Event(p.topic(), p.cell(), p.id(), p.payload(), expiresAt));
-        StoredEvent event = new StoredEvent(p.id(), expiresAt, frame);
+        StoredEvent event = new StoredEvent(p.id(), expiresAt, frame, true);
         relay.published(relay.fanOut().record(() -> relay.channels().publish(new ChannelKey(p.topic(), p.cell()), event, this)));
         send(new ServerMessage.Ack(p.id()));
     }

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * of publishes from a connection it also serves. They have their own, larger cap, so that a
  * wedged loop cannot grow the queue without bound.
  */
-final class Outbox {
+public final class Outbox {
 
     /** How many times the limit may wait in the queue for the event loop. */
     private static final int TRANSIT_FACTOR = 16;
@@ -39,7 +39,7 @@ final class Outbox {
     private final Runnable onSlowConsumer;
     private volatile boolean closing;
 
-    Outbox(Channel channel, long limitBytes, Runnable onSlowConsumer) {
+    public Outbox(Channel channel, long limitBytes, Runnable onSlowConsumer) {
         this.channel = channel;
         this.limitBytes = limitBytes;
         this.onSlowConsumer = onSlowConsumer;
@@ -48,7 +48,7 @@ final class Outbox {
     }
 
     /** Queues a frame (the same array may go to many outboxes: it is wrapped, never copied). */
-    void offer(byte[] frame) {
+    public void offer(byte[] frame) {
         if (closing) {
             return;
         }
@@ -67,12 +67,12 @@ final class Outbox {
     }
 
     /** Asks for the connection to close; true for the first request. Frames offered later are dropped. */
-    boolean close(CloseStatus status) {
+    public boolean close(CloseStatus status) {
         closing = true;
         return close.tryEmitValue(status).isSuccess();
     }
 
-    Mono<CloseStatus> closeRequested() {
+    public Mono<CloseStatus> closeRequested() {
         return close.asMono();
     }
 

@@ -15,8 +15,8 @@ import java.util.Map;
 class WebSocketConfig {
 
     @Bean
-    HandlerMapping relayRoutes(RelaySockets sockets) {
-        return new SimpleUrlHandlerMapping(Map.of("/v1/ws", sockets), -1);
+    HandlerMapping relayRoutes(RelaySockets sockets, run.ats.relay.link.LinkSockets links) {
+        return new SimpleUrlHandlerMapping(Map.of("/v1/ws", sockets, "/v1/link", links), -1);
     }
 
     /**

@@ -269,30 +269,6 @@ class RelayPubSubTest {
     }
 
     @Test
-    void aBurstOfPublishesReachesSubscribersThatShareThePublishersEventLoop() throws Exception {
-        // Eight subscribers and a publisher spread over the relay's event loops, so some
-        // subscribers share the publisher's loop: their frames wait for the loop to finish
-        // reading the burst. That wait is not the reader's fault and must not close them.
-        double closesBefore = meters.counter("ats.relay.slow_consumer_closes").count();
-        List<WsClient> subscribers = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            subscribers.add(subscribed(TAG, CELL));
-        }
-        WsClient publisher = signedIn();
-        String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[1000]);
-        int count = 300; // about 400 KB to every subscriber, sent without waiting: beyond the 64 KB queue
-        for (int i = 0; i < count; i++) {
-            publisher.send(publish(eventId(), 60, payload));
-        }
-        for (WsClient subscriber : subscribers) {
-            for (int i = 0; i < count; i++) {
-                assertThat(subscriber.next()).contains("\"type\":\"event\"");
-            }
-        }
-        assertThat(meters.counter("ats.relay.slow_consumer_closes").count()).isEqualTo(closesBefore);
-    }
-
-    @Test
     void theKeyFileIsTheOnlyFileTheRelayWrote() throws Exception {
         WsClient alice = subscribed(TAG, CELL);
         alice.send(publish(eventId(), 60, "AQ")).next();

@@ -1,0 +1,109 @@
+package run.ats.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A PWA's view of a relay over a real WebSocket: hello, subscribe, publish, and every event counted by id. */
+final class PingClient implements AutoCloseable {
+
+    private static final Pattern EVENT_ID = Pattern.compile("\"type\":\"event\".*\"id\":\"([A-Za-z0-9_-]+)\"");
+    private final WebSocket socket;
+    private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    /** How many times each event id arrived: a value above 1 is a duplicate. */
+    final Map<String, AtomicInteger> events = new ConcurrentHashMap<>();
+
+    PingClient(String url, String token) {
+        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create(url), new WebSocket.Listener() {
+                    private final StringBuilder partial = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            String frame = partial.toString();
+                            partial.setLength(0);
+                            Matcher event = EVENT_ID.matcher(frame);
+                            if (event.find()) {
+                                events.computeIfAbsent(event.group(1), id -> new AtomicInteger()).incrementAndGet();
+                            } else {
+                                frames.add(frame);
+                            }
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+                }).join();
+        send("{\"type\":\"hello\",\"token\":\"" + token + "\",\"protocol\":1}");
+        expect("\"type\":\"welcome\"");
+    }
+
+    PingClient subscribe(String tag, String cell) {
+        send("{\"type\":\"subscribe\",\"topic\":\"" + tag + "\",\"cell\":\"" + cell + "\"}");
+        expect("\"type\":\"subscribed\"");
+        return this;
+    }
+
+    void publish(String tag, String cell, String id) {
+        send("{\"type\":\"publish\",\"topic\":\"" + tag + "\",\"cell\":\"" + cell + "\",\"id\":\"" + id
+                + "\",\"ttl\":120,\"payload\":\"AAECAwQFBgcICQoL\"}");
+    }
+
+    /** Waits (bounded) until every id arrived; answers the ids still missing. */
+    java.util.Set<String> awaitAll(java.util.Collection<String> ids, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline && !events.keySet().containsAll(ids)) {
+            Thread.sleep(50);
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>(ids);
+        missing.removeAll(events.keySet());
+        return missing;
+    }
+
+    /** Ids that arrived more than once. */
+    java.util.Set<String> duplicates() {
+        java.util.Set<String> twice = new java.util.TreeSet<>();
+        events.forEach((id, count) -> {
+            if (count.get() > 1) {
+                twice.add(id);
+            }
+        });
+        return twice;
+    }
+
+    private void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    private void expect(String fragment) {
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                String frame = frames.poll(100, TimeUnit.MILLISECONDS);
+                if (frame != null && frame.contains(fragment)) {
+                    return;
+                }
+            }
+            throw new AssertionError("no frame with " + fragment + " within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.abort();
+    }
+}

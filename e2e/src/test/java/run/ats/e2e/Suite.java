@@ -1,0 +1,204 @@
+package run.ats.e2e;
+
+import run.ats.protocol.crypto.Ed25519;
+import run.ats.protocol.directory.Directory;
+import run.ats.protocol.directory.SignedDirectory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A running suite for end-to-end tests: the directory and the main server as processes on
+ * fresh PostgreSQL databases, relays started and claimed the way an operator does it, and
+ * the HTTP calls a client makes.
+ */
+final class Suite implements AutoCloseable {
+
+    static final Pattern CLAIM_CODE = Pattern.compile("claim code ([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})");
+    static final Pattern RELAY_ID = Pattern.compile("Relay id ([a-z2-7]{32})");
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** A relay of the suite: its process (null while stopped), id, port and key file. */
+    static final class Relay {
+        final String name;
+        final int port;
+        final Path keyFile;
+        ServiceProcess process;
+        String id;
+
+        Relay(String name, int port, Path keyFile) {
+            this.name = name;
+            this.port = port;
+            this.keyFile = keyFile;
+        }
+
+        String ws() {
+            return "ws://127.0.0.1:" + port + "/v1/ws";
+        }
+
+        String http() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    final ServiceProcess directory;
+    final ServiceProcess main;
+    final List<Relay> relays = new ArrayList<>();
+    final HttpClient http = HttpClient.newHttpClient();
+    private final List<ServiceProcess> started = new ArrayList<>();
+    private String operator;
+
+    Suite() throws Exception {
+        int mainPort = ServiceProcess.freePort();
+        directory = keep(ServiceProcess.start("directory", "directory-service", ServiceProcess.freePort(), with(
+                TestPostgres.freshDatabase().arguments(),
+                "--ats.directory.main-url=http://127.0.0.1:" + mainPort, "--ats.directory.publish-interval=200ms")));
+        main = keep(ServiceProcess.start("main", "main-server", mainPort, with(TestPostgres.freshDatabase().arguments(),
+                "--ats.main.public-url=http://127.0.0.1:" + mainPort, "--ats.main.mail.local-inbox=true",
+                "--ats.main.directory-url=" + directory.url(), "--ats.main.relays.claims-per-account=100")));
+    }
+
+    /** Starts {@code count} relays and claims them all for one operator; waits until the directory weighs them all. */
+    List<Relay> claimedRelays(int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            Relay relay = new Relay("relay-" + i, ServiceProcess.freePort(), Files.createTempDirectory("e2e-relay").resolve("relay.key"));
+            start(relay);
+            relays.add(relay);
+        }
+        operator = signIn("operator@example.com");
+        for (Relay relay : relays) {
+            String code = relay.process.awaitOutput(CLAIM_CODE, Duration.ofSeconds(30));
+            HttpResponse<String> claimed = post(main, "/v1/relays/claim", "{\"claimCode\":\"" + code + "\"}", operator);
+            if (claimed.statusCode() != 201) {
+                throw new AssertionError("claim of " + relay.name + " failed: " + claimed.body());
+            }
+        }
+        awaitDirectory(directory.url() + "/v1/directory",
+                d -> relays.stream().allMatch(r -> d.relay(r.id).map(e -> e.weight() > 0).orElse(false)), Duration.ofSeconds(30));
+        return relays;
+    }
+
+    /** Starts (or starts again) the relay's process, with the same key file and port. */
+    void start(Relay relay) throws Exception {
+        relay.process = keep(ServiceProcess.start(relay.name + (relay.process == null ? "" : "-again"), "relay-service", relay.port, List.of(
+                "--ats.relay.main-url=" + main.url(), "--ats.relay.directory-url=" + directory.url(),
+                "--ats.relay.key-file=" + relay.keyFile, "--ats.relay.public-url=" + relay.ws(),
+                "--ats.relay.heartbeat-interval=500ms", "--ats.relay.publishes-per-second=1000",
+                "--ats.relay.publishes-per-second-per-token=1000")));
+        relay.id = relay.process.awaitOutput(RELAY_ID, Duration.ofSeconds(10));
+    }
+
+    /** Kills the relay's process (as a crash would: no goodbye to its peers). */
+    void kill(Relay relay) throws Exception {
+        kill(relay.process);
+    }
+
+    void kill(ServiceProcess service) throws Exception {
+        service.kill();
+        started.remove(service);
+    }
+
+    /** A fresh relay-access token from the main server. */
+    String relayToken() throws Exception {
+        HttpResponse<String> response = post(main, "/v1/relay-tokens", "", operator);
+        return JSON.readTree(response.body()).get("token").asString();
+    }
+
+    String signIn(String email) throws Exception {
+        if (post(main, "/v1/auth/email/start", "{\"email\":\"" + email + "\"}", null).statusCode() != 202) {
+            throw new AssertionError("sign-in start failed for " + email);
+        }
+        Pattern mailCode = Pattern.compile(Pattern.quote(email) + ".*?([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})", Pattern.DOTALL);
+        for (int i = 0; i < 50; i++) {
+            Matcher matcher = mailCode.matcher(get(main, "/local/inbox", null).body());
+            if (matcher.find()) {
+                HttpResponse<String> tokens = post(main, "/v1/auth/email/verify",
+                        "{\"email\":\"" + email + "\",\"code\":\"" + matcher.group(1) + "\"}", null);
+                return JSON.readTree(tokens.body()).get("accessToken").asString();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no sign-in code for " + email + " in the local inbox");
+    }
+
+    Directory awaitDirectory(String url, Predicate<Directory> condition, Duration wait) throws Exception {
+        String key = JSON.readTree(get(directory, "/v1/directory/key", null).body()).get("publicKey").asString();
+        long deadline = System.nanoTime() + wait.toNanos();
+        Directory last = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                last = SignedDirectory.parse(response.body()).verifiedWith(Ed25519.publicKey(Base64.getUrlDecoder().decode(key)));
+                if (condition.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(url + " never served a version meeting the condition within " + wait + "; last " + last);
+    }
+
+    /** A relay's Prometheus value for {@code series} (the first line that starts with it), or -1. */
+    double metric(Relay relay, String series) throws Exception {
+        for (String line : http.send(HttpRequest.newBuilder(URI.create(relay.http() + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().lines().toList()) {
+            if (line.startsWith(series + " ") || line.startsWith(series + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return -1;
+    }
+
+    HttpResponse<String> get(ServiceProcess service, String path, String bearer) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url() + path));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(ServiceProcess service, String path, String body, String bearer) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private ServiceProcess keep(ServiceProcess service) {
+        started.add(service);
+        return service;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ServiceProcess service : started.reversed()) {
+            service.close();
+        }
+    }
+
+    static List<String> with(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    static JsonNode json(String text) {
+        return JSON.readTree(text);
+    }
+}

@@ -1,0 +1,116 @@
+package run.ats.relay.link;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+import run.ats.protocol.directory.InvalidDirectoryException;
+import run.ats.protocol.directory.SignedDirectory;
+import run.ats.protocol.wire.LinkMessage;
+import run.ats.protocol.wire.ServerMessage;
+import run.ats.protocol.wire.WireCodec;
+import run.ats.relay.RelayProperties;
+import run.ats.relay.channel.ChannelKey;
+import run.ats.relay.channel.Channels;
+import run.ats.relay.channel.StoredEvent;
+import run.ats.relay.directory.DirectoryHolder;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * What both ends of an authenticated link do with its frames: join and leave trees (the
+ * accepting end), take events into the tree's channel (deduplicated by id, so a loop or a
+ * second path delivers nothing twice), and gossip directory versions.
+ */
+@Component
+final class LinkTraffic {
+
+    private static final Logger log = LoggerFactory.getLogger(LinkTraffic.class);
+
+    private final Channels channels;
+    private final DirectoryHolder directory;
+    private final LinkPeers peers;
+    private final WebClient.Builder web;
+    private final RelayProperties properties;
+    private final Clock clock;
+
+    LinkTraffic(Channels channels, DirectoryHolder directory, LinkPeers peers, WebClient.Builder web,
+                RelayProperties properties, Clock clock) {
+        this.channels = channels;
+        this.directory = directory;
+        this.peers = peers;
+        this.web = web;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** Right after authentication: tell the peer which directory version we hold. */
+    void opened(Link link) {
+        link.send(new LinkMessage.DirectoryVersion(directory.newest().map(s -> s.directory().version()).orElse(0L)));
+    }
+
+    void onFrame(Link link, LinkMessage message) {
+        switch (message) {
+            case LinkMessage.Join join -> {
+                ChannelKey key = new ChannelKey(join.topic(), join.cell());
+                if (link.trees().add(key)) {
+                    for (StoredEvent event : channels.subscribe(key, link)) {
+                        link.deliver(event.frame());
+                    }
+                }
+            }
+            case LinkMessage.Leave leave -> {
+                ChannelKey key = new ChannelKey(leave.topic(), leave.cell());
+                if (link.trees().remove(key)) {
+                    channels.unsubscribe(key, link);
+                }
+            }
+            case LinkMessage.Event event -> accept(link, event);
+            case LinkMessage.DirectoryVersion version -> gossip(link, version.version());
+            case LinkMessage.Challenge c -> link.close(1008, "challenge after authentication");
+            case LinkMessage.Hello h -> link.close(1008, "hello after authentication");
+            case LinkMessage.Welcome w -> link.close(1008, "welcome after authentication");
+        }
+    }
+
+    /** The link closed: it carries no tree any more. */
+    void closed(Link link) {
+        for (ChannelKey key : link.trees()) {
+            channels.unsubscribe(key, link);
+        }
+        link.trees().clear();
+    }
+
+    private void accept(Link link, LinkMessage.Event event) {
+        long now = clock.millis();
+        long expiresAt = Math.min(event.expiresAt(), now + properties.maxEventTtl().toMillis());
+        if (expiresAt <= now) {
+            return;
+        }
+        byte[] frame = WireCodec.encode(new ServerMessage.Event(event.topic(), event.cell(), event.id(), event.payload(), expiresAt));
+        channels.publish(new ChannelKey(event.topic(), event.cell()), new StoredEvent(event.id(), expiresAt, frame, false), link);
+    }
+
+    private void gossip(Link link, long theirs) {
+        long ours = directory.newest().map(s -> s.directory().version()).orElse(0L);
+        if (theirs <= ours) {
+            return;
+        }
+        peers.directoryUrl(link.peerId()).ifPresent(url -> web.build().get().uri(url)
+                .retrieve()
+                .bodyToMono(String.class)
+                .timeout(Duration.ofSeconds(5))
+                .flatMap(json -> {
+                    try {
+                        directory.offer(SignedDirectory.parse(json));
+                    } catch (InvalidDirectoryException e) {
+                        log.warn("Peer {} gossiped a directory version that does not parse: {}", link.peerId(), e.getMessage());
+                    }
+                    return Mono.empty();
+                })
+                .onErrorResume(error -> Mono.empty())
+                .subscribe());
+    }
+}

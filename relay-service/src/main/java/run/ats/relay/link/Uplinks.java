@@ -1,0 +1,140 @@
+package run.ats.relay.link;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+import run.ats.protocol.wire.BadFrame;
+import run.ats.protocol.wire.LinkCodec;
+import run.ats.protocol.wire.LinkMessage;
+import run.ats.relay.RelayProperties;
+import run.ats.relay.session.Outbox;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The links this relay dials, one per peer, whatever number of trees each carries. A peer that
+ * cannot be reached (or whose link drops) is not dialed again for {@code link-retry}; the
+ * {@link TreeRouter} reads who is up, and since when.
+ */
+@Component
+final class Uplinks {
+
+    private static final Logger log = LoggerFactory.getLogger(Uplinks.class);
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final LinkPeers peers;
+    private final LinkTraffic traffic;
+    private final RelayProperties properties;
+    private final Clock clock;
+    private final Map<String, Link> up = new ConcurrentHashMap<>();
+    private final Map<String, Long> retryAfterMs = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> dialing = new ConcurrentHashMap<>();
+    private final HttpClient client = HttpClient.create();
+
+    Uplinks(LinkPeers peers, LinkTraffic traffic, RelayProperties properties, Clock clock, MeterRegistry meters) {
+        this.peers = peers;
+        this.traffic = traffic;
+        this.properties = properties;
+        this.clock = clock;
+        meters.gaugeMapSize("ats.relay.links.up", java.util.List.of(), up);
+    }
+
+    /** The open link to {@code peerId}, if there is one. */
+    Optional<Link> link(String peerId) {
+        Link link = up.get(peerId);
+        return link != null && link.open() ? Optional.of(link) : Optional.empty();
+    }
+
+    /** Dials {@code peerId} in the background unless it is up, being dialed, or waiting out a failure. */
+    void dialIfDue(String peerId) {
+        if (link(peerId).isPresent() || clock.millis() < retryAfterMs.getOrDefault(peerId, 0L)
+                || dialing.putIfAbsent(peerId, Boolean.TRUE) != null) {
+            return;
+        }
+        Optional<URI> url = peers.linkUrl(peerId);
+        if (url.isEmpty()) {
+            dialing.remove(peerId);
+            return;
+        }
+        dial(peerId, url.get())
+                .doFinally(signal -> dialing.remove(peerId))
+                .subscribe(link -> {
+                    up.put(peerId, link);
+                    log.info("Linked to relay {}", peerId);
+                }, error -> failed(peerId, error.toString()));
+    }
+
+    private void failed(String peerId, String why) {
+        retryAfterMs.put(peerId, clock.millis() + properties.linkRetry().toMillis());
+        log.info("No link to relay {} ({}); retrying in {} ms", peerId, why, properties.linkRetry().toMillis());
+    }
+
+    private Mono<Link> dial(String peerId, URI url) {
+        Sinks.One<Link> ready = Sinks.one();
+        String myNonce = peers.nonce();
+        client.websocket(WebsocketClientSpec.builder().maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4).build())
+                .uri(url)
+                .handle((in, out) -> {
+                    AtomicReference<Channel> channel = new AtomicReference<>();
+                    in.withConnection(connection -> channel.set(connection.channel()));
+                    Outbox outbox = new Outbox(channel.get(), properties.outboundQueue().toBytes() * 4, () -> { });
+                    outbox.closeRequested().subscribe(status -> channel.get().close());
+                    AtomicReference<Link> link = new AtomicReference<>();
+                    return in.receive().asString()
+                            .concatMap(text -> {
+                                handshakeOrTraffic(peerId, myNonce, text, channel.get(), outbox, link, ready);
+                                return Mono.empty();
+                            })
+                            .then()
+                            .doFinally(signal -> {
+                                Link closed = link.get();
+                                if (closed != null) {
+                                    up.remove(peerId, closed);
+                                    traffic.closed(closed);
+                                    failed(peerId, "link closed");
+                                }
+                                ready.tryEmitError(new IllegalStateException("closed during the handshake"));
+                            });
+                })
+                .subscribe(done -> { }, error -> ready.tryEmitError(error));
+        return ready.asMono().timeout(HANDSHAKE_TIMEOUT);
+    }
+
+    private void handshakeOrTraffic(String peerId, String myNonce, String text, Channel channel, Outbox outbox,
+                                    AtomicReference<Link> link, Sinks.One<Link> ready) {
+        LinkMessage message;
+        try {
+            message = LinkCodec.decode(text);
+        } catch (BadFrame bad) {
+            channel.close();
+            return;
+        }
+        Link open = link.get();
+        if (open != null) {
+            traffic.onFrame(open, message);
+        } else if (message instanceof LinkMessage.Challenge challenge && challenge.relayId().equals(peerId)) {
+            outbox.offer(LinkCodec.encode(new LinkMessage.Hello(peers.myId(), myNonce, peers.prove(challenge.nonce(), peerId))));
+        } else if (message instanceof LinkMessage.Welcome welcome && welcome.relayId().equals(peerId)
+                && peers.verify(peerId, myNonce, welcome.signature())) {
+            Link dialed = new Link(peerId, channel, outbox, true, clock.millis());
+            link.set(dialed);
+            traffic.opened(dialed);
+            ready.tryEmitValue(dialed);
+        } else {
+            // A peer that is not who the directory says, or that skips the handshake.
+            channel.close();
+        }
+    }
+}
