@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.PriorityQueue;
 
 /**
  * The roots of a tree by weighted rendezvous hashing (ATS-DESIGN section 3), computed the same
@@ -47,10 +48,14 @@ public final class RootRanking {
 
     /** The rendezvous score of one relay for one tree; 0 for weight 0. */
     public static double score(String treeKey, String relayId, int weight) {
+        return score(sha256(), treeKey, relayId, weight);
+    }
+
+    private static double score(MessageDigest sha, String treeKey, String relayId, int weight) {
         if (weight == 0) {
             return 0;
         }
-        byte[] hash = sha256().digest((treeKey + "/" + relayId).getBytes(StandardCharsets.UTF_8));
+        byte[] hash = sha.digest((treeKey + "/" + relayId).getBytes(StandardCharsets.UTF_8));
         double u = (unsignedToDouble(ByteBuffer.wrap(hash, 0, 8).getLong()) + 1.0) / TWO_TO_64;
         // u is in (0, 1]; at exactly 1 the score is +infinity, which still orders.
         return weight / -StrictMath.log(u);
@@ -61,17 +66,30 @@ public final class RootRanking {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
-        record Scored(String relayId, double score) {
+        if (n == 0) {
+            return List.of();
         }
-        List<Scored> scored = new ArrayList<>(candidates.size());
+        // Keep the best n in a heap whose head is the worst of them: one pass, no full sort.
+        MessageDigest sha = sha256();
+        PriorityQueue<Scored> best = new PriorityQueue<>(n + 1, PRIORITY.reversed());
         for (Candidate candidate : candidates) {
             if (candidate.weight() > 0) {
-                scored.add(new Scored(candidate.relayId(), score(treeKey, candidate.relayId(), candidate.weight())));
+                best.add(new Scored(candidate.relayId(), score(sha, treeKey, candidate.relayId(), candidate.weight())));
+                if (best.size() > n) {
+                    best.poll();
+                }
             }
         }
-        scored.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparing(Scored::relayId));
-        return scored.stream().limit(n).map(Scored::relayId).toList();
+        List<Scored> top = new ArrayList<>(best);
+        top.sort(PRIORITY);
+        return top.stream().map(Scored::relayId).toList();
     }
+
+    private record Scored(String relayId, double score) {
+    }
+
+    /** Highest score first, then relay id. */
+    private static final Comparator<Scored> PRIORITY = Comparator.comparingDouble(Scored::score).reversed().thenComparing(Scored::relayId);
 
     /** An unsigned 64-bit value, rounded to the nearest double (as any language converting a uint64 does). */
     static double unsignedToDouble(long value) {
