@@ -1,6 +1,8 @@
 package run.ats.e2e;
 
 import org.junit.jupiter.api.AfterAll;
+import run.ats.testkit.ServiceProcess;
+import run.ats.testkit.TestPostgres;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import run.ats.protocol.crypto.Ed25519;

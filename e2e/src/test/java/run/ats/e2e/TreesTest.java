@@ -1,6 +1,8 @@
 package run.ats.e2e;
 
 import org.junit.jupiter.api.AfterAll;
+import run.ats.testkit.PingClient;
+import run.ats.testkit.Suite;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;

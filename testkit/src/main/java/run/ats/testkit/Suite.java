@@ -1,4 +1,4 @@
-package run.ats.e2e;
+package run.ats.testkit;
 
 import run.ats.protocol.crypto.Ed25519;
 import run.ats.protocol.directory.Directory;
@@ -25,19 +25,19 @@ import java.util.regex.Pattern;
  * fresh PostgreSQL databases, relays started and claimed the way an operator does it, and
  * the HTTP calls a client makes.
  */
-final class Suite implements AutoCloseable {
+public final class Suite implements AutoCloseable {
 
-    static final Pattern CLAIM_CODE = Pattern.compile("claim code ([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})");
-    static final Pattern RELAY_ID = Pattern.compile("Relay id ([a-z2-7]{32})");
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final Pattern CLAIM_CODE = Pattern.compile("claim code ([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})");
+    public static final Pattern RELAY_ID = Pattern.compile("Relay id ([a-z2-7]{32})");
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A relay of the suite: its process (null while stopped), id, port and key file. */
-    static final class Relay {
-        final String name;
-        final int port;
-        final Path keyFile;
-        ServiceProcess process;
-        String id;
+    public static final class Relay {
+        public final String name;
+        public final int port;
+        public final Path keyFile;
+        public ServiceProcess process;
+        public String id;
 
         Relay(String name, int port, Path keyFile) {
             this.name = name;
@@ -45,23 +45,23 @@ final class Suite implements AutoCloseable {
             this.keyFile = keyFile;
         }
 
-        String ws() {
+        public String ws() {
             return "ws://127.0.0.1:" + port + "/v1/ws";
         }
 
-        String http() {
+        public String http() {
             return "http://127.0.0.1:" + port;
         }
     }
 
-    final ServiceProcess directory;
-    final ServiceProcess main;
-    final List<Relay> relays = new ArrayList<>();
-    final HttpClient http = HttpClient.newHttpClient();
+    public final ServiceProcess directory;
+    public final ServiceProcess main;
+    public final List<Relay> relays = new ArrayList<>();
+    public final HttpClient http = HttpClient.newHttpClient();
     private final List<ServiceProcess> started = new ArrayList<>();
     private String operator;
 
-    Suite() throws Exception {
+    public Suite() throws Exception {
         int mainPort = ServiceProcess.freePort();
         directory = keep(ServiceProcess.start("directory", "directory-service", ServiceProcess.freePort(), with(
                 TestPostgres.freshDatabase().arguments(),
@@ -72,7 +72,7 @@ final class Suite implements AutoCloseable {
     }
 
     /** Starts {@code count} relays and claims them all for one operator; waits until the directory weighs them all. */
-    List<Relay> claimedRelays(int count) throws Exception {
+    public List<Relay> claimedRelays(int count) throws Exception {
         for (int i = 0; i < count; i++) {
             Relay relay = new Relay("relay-" + i, ServiceProcess.freePort(), Files.createTempDirectory("e2e-relay").resolve("relay.key"));
             start(relay);
@@ -92,7 +92,7 @@ final class Suite implements AutoCloseable {
     }
 
     /** Starts (or starts again) the relay's process, with the same key file and port. */
-    void start(Relay relay) throws Exception {
+    public void start(Relay relay) throws Exception {
         relay.process = keep(ServiceProcess.start(relay.name + (relay.process == null ? "" : "-again"), "relay-service", relay.port, List.of(
                 "--ats.relay.main-url=" + main.url(), "--ats.relay.directory-url=" + directory.url(),
                 "--ats.relay.key-file=" + relay.keyFile, "--ats.relay.public-url=" + relay.ws(),
@@ -102,22 +102,22 @@ final class Suite implements AutoCloseable {
     }
 
     /** Kills the relay's process (as a crash would: no goodbye to its peers). */
-    void kill(Relay relay) throws Exception {
+    public void kill(Relay relay) throws Exception {
         kill(relay.process);
     }
 
-    void kill(ServiceProcess service) throws Exception {
+    public void kill(ServiceProcess service) throws Exception {
         service.kill();
         started.remove(service);
     }
 
     /** A fresh relay-access token from the main server. */
-    String relayToken() throws Exception {
+    public String relayToken() throws Exception {
         HttpResponse<String> response = post(main, "/v1/relay-tokens", "", operator);
         return JSON.readTree(response.body()).get("token").asString();
     }
 
-    String signIn(String email) throws Exception {
+    public String signIn(String email) throws Exception {
         if (post(main, "/v1/auth/email/start", "{\"email\":\"" + email + "\"}", null).statusCode() != 202) {
             throw new AssertionError("sign-in start failed for " + email);
         }
@@ -134,7 +134,7 @@ final class Suite implements AutoCloseable {
         throw new AssertionError("no sign-in code for " + email + " in the local inbox");
     }
 
-    Directory awaitDirectory(String url, Predicate<Directory> condition, Duration wait) throws Exception {
+    public Directory awaitDirectory(String url, Predicate<Directory> condition, Duration wait) throws Exception {
         String key = JSON.readTree(get(directory, "/v1/directory/key", null).body()).get("publicKey").asString();
         long deadline = System.nanoTime() + wait.toNanos();
         Directory last = null;
@@ -152,7 +152,7 @@ final class Suite implements AutoCloseable {
     }
 
     /** A relay's Prometheus value for {@code series} (the first line that starts with it), or -1. */
-    double metric(Relay relay, String series) throws Exception {
+    public double metric(Relay relay, String series) throws Exception {
         for (String line : http.send(HttpRequest.newBuilder(URI.create(relay.http() + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body().lines().toList()) {
             if (line.startsWith(series + " ") || line.startsWith(series + "{")) {
@@ -162,7 +162,7 @@ final class Suite implements AutoCloseable {
         return -1;
     }
 
-    HttpResponse<String> get(ServiceProcess service, String path, String bearer) throws Exception {
+    public HttpResponse<String> get(ServiceProcess service, String path, String bearer) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url() + path));
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
@@ -170,7 +170,7 @@ final class Suite implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> post(ServiceProcess service, String path, String body, String bearer) throws Exception {
+    public HttpResponse<String> post(ServiceProcess service, String path, String body, String bearer) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url() + path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -192,13 +192,13 @@ final class Suite implements AutoCloseable {
         }
     }
 
-    static List<String> with(List<String> first, String... more) {
+    public static List<String> with(List<String> first, String... more) {
         List<String> all = new ArrayList<>(first);
         all.addAll(List.of(more));
         return all;
     }
 
-    static JsonNode json(String text) {
+    public static JsonNode json(String text) {
         return JSON.readTree(text);
     }
 }

@@ -1,4 +1,4 @@
-package run.ats.e2e;
+package run.ats.testkit;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,15 +15,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A PWA's view of a relay over a real WebSocket: hello, subscribe, publish, and every event counted by id. */
-final class PingClient implements AutoCloseable {
+public final class PingClient implements AutoCloseable {
 
     private static final Pattern EVENT_ID = Pattern.compile("\"type\":\"event\".*\"id\":\"([A-Za-z0-9_-]+)\"");
     private final WebSocket socket;
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     /** How many times each event id arrived: a value above 1 is a duplicate. */
-    final Map<String, AtomicInteger> events = new ConcurrentHashMap<>();
+    public final Map<String, AtomicInteger> events = new ConcurrentHashMap<>();
 
-    PingClient(String url, String token) {
+    public PingClient(String url, String token) {
         socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(URI.create(url), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
@@ -49,19 +49,19 @@ final class PingClient implements AutoCloseable {
         expect("\"type\":\"welcome\"");
     }
 
-    PingClient subscribe(String tag, String cell) {
+    public PingClient subscribe(String tag, String cell) {
         send("{\"type\":\"subscribe\",\"topic\":\"" + tag + "\",\"cell\":\"" + cell + "\"}");
         expect("\"type\":\"subscribed\"");
         return this;
     }
 
-    void publish(String tag, String cell, String id) {
+    public void publish(String tag, String cell, String id) {
         send("{\"type\":\"publish\",\"topic\":\"" + tag + "\",\"cell\":\"" + cell + "\",\"id\":\"" + id
                 + "\",\"ttl\":120,\"payload\":\"AAECAwQFBgcICQoL\"}");
     }
 
     /** Waits (bounded) until every id arrived; answers the ids still missing. */
-    java.util.Set<String> awaitAll(java.util.Collection<String> ids, Duration wait) throws InterruptedException {
+    public java.util.Set<String> awaitAll(java.util.Collection<String> ids, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline && !events.keySet().containsAll(ids)) {
             Thread.sleep(50);
@@ -72,7 +72,7 @@ final class PingClient implements AutoCloseable {
     }
 
     /** Ids that arrived more than once. */
-    java.util.Set<String> duplicates() {
+    public java.util.Set<String> duplicates() {
         java.util.Set<String> twice = new java.util.TreeSet<>();
         events.forEach((id, count) -> {
             if (count.get() > 1) {

@@ -1,4 +1,4 @@
-package run.ats.e2e;
+package run.ats.testkit;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;

@@ -1,4 +1,4 @@
-package run.ats.e2e;
+package run.ats.testkit;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,11 +19,13 @@ import java.util.regex.Pattern;
 
 /**
  * One ATS service jar running as its own process on 127.0.0.1, as an operator runs it, with
- * its output in {@code target/e2e-logs/NAME.log}. Ready when its readiness probe answers 200.
+ * its output in {@code target/e2e-logs/NAME.log} under the working directory. Ready when its readiness probe answers 200.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
-    private static final Path JARS = Path.of(System.getProperty("ats.jars", ".."));
+    /** The project root: {@code ats.jars}, else the working directory or its parent, whichever holds the modules. */
+    private static final Path JARS = System.getProperty("ats.jars") != null ? Path.of(System.getProperty("ats.jars"))
+            : Files.isDirectory(Path.of("relay-service")) ? Path.of(".") : Path.of("..");
     private static final String VERSION = System.getProperty("ats.version", "0.1.0-SNAPSHOT");
 
     private final String name;
@@ -39,7 +41,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts {@code module}'s jar on {@code port} with {@code arguments}; waits (60 s at most) until it is ready. */
-    static ServiceProcess start(String name, String module, int port, List<String> arguments) throws Exception {
+    public static ServiceProcess start(String name, String module, int port, List<String> arguments) throws Exception {
         Path jar = JARS.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar").toAbsolutePath().normalize();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build from the project root (./mvnw verify)");
@@ -55,26 +57,26 @@ final class ServiceProcess implements AutoCloseable {
         return service;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
     /** The first group of {@code pattern} in the output, waiting up to {@code wait} for it to appear. */
-    String awaitOutput(Pattern pattern, Duration wait) throws Exception {
+    public String awaitOutput(Pattern pattern, Duration wait) throws Exception {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
             Matcher matcher = pattern.matcher(output());
@@ -105,7 +107,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Ends the process at once, as a crash would. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
