@@ -39,7 +39,7 @@ class ReplicasTest {
     @BeforeAll
     static void startReplicas() throws Exception {
         main = new MainServerKeys();
-        TestPostgres.Database database = TestPostgres.freshDatabase();
+        var database = TestPostgres.freshDatabase();
         for (int i = 0; i < 3; i++) {
             replicas.add(new SpringApplicationBuilder(DirectoryApplication.class).run(
                     "--server.port=0", "--server.address=127.0.0.1",

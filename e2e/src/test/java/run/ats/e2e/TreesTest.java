@@ -20,7 +20,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Three claimed relays form trees through the roots the signed directory ranks: pings cross
+ * Five claimed relays form trees through the roots the signed directory ranks: pings cross
  * relays, survive root[0] dying under steady publishing (every unexpired event reaches every
  * subscriber, exactly once), the tree heals back to root[0] when it returns, and all of it goes
  * on with the directory and the main server stopped. A relay that cannot prove its key is refused.
@@ -35,7 +35,7 @@ class TreesTest {
     @BeforeAll
     static void startSuite() throws Exception {
         suite = new Suite();
-        relays = suite.claimedRelays(3);
+        relays = suite.claimedRelays(5);
     }
 
     @AfterAll
@@ -46,7 +46,7 @@ class TreesTest {
     @Test
     @Order(2)
     void pingsCrossRelaysThroughTheTreeAndSurviveRootZeroDying() throws Exception {
-        Directory directory = suite.awaitDirectory(suite.directory.url() + "/v1/directory", d -> d.relays().size() == 3, Duration.ofSeconds(10));
+        Directory directory = suite.awaitDirectory(suite.directory.url() + "/v1/directory", d -> d.relays().size() == 5, Duration.ofSeconds(10));
         // A topic whose root[0] serves no client here, so that killing it takes the tree's middle away.
         String tag = null;
         List<String> roots = List.of();
@@ -118,6 +118,28 @@ class TreesTest {
             assertThat(bob.duplicates()).as("no event twice").isEmpty();
             assertThat(alice.duplicates()).as("no event twice").isEmpty();
         }
+    }
+
+    @Test
+    @Order(0)
+    void relaysRankTheSameRootsAsTheDirectoryForThousandsOfTrees() throws Exception {
+        Directory directory = suite.awaitDirectory(suite.directory.url() + "/v1/directory", d -> d.relays().size() == 5, Duration.ofSeconds(10));
+        // What a relay holds (its GET /v1/directory, verified against the directory key) ranks as the directory answers.
+        Directory held = suite.awaitDirectory(relays.get(3).http() + "/v1/directory", d -> d.version() >= directory.version(), Duration.ofSeconds(10));
+        int compared = 0;
+        for (int i = 0; i < 2000; i++) {
+            String tag = TopicTag.of("agree-" + i);
+            String cell = i % 2 == 0 ? CELL : "u4pr";
+            var answer = Suite.json(suite.get(suite.directory, "/v1/trees/" + tag + "/" + cell + "/roots", null).body());
+            if (answer.get("version").asLong() != held.version()) {
+                continue; // a newer version appeared meanwhile (a heartbeat changed a weight)
+            }
+            List<String> served = new ArrayList<>();
+            answer.get("roots").forEach(root -> served.add(root.asString()));
+            assertThat(held.roots(tag, cell)).as(tag + "/" + cell).isEqualTo(served);
+            compared++;
+        }
+        assertThat(compared).as("trees compared on one version").isGreaterThan(1900);
     }
 
     @Test

@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A PWA's view of a relay over a real WebSocket: hello, subscribe, publish, and every event counted by id. */
+/**
+ * A PWA's view of a relay over a real WebSocket: hello, subscribe, publish, every event counted
+ * by id, and a heartbeat every 30 s as a PWA sends it (relays close silent connections).
+ */
 public final class PingClient implements AutoCloseable {
 
     private static final Pattern EVENT_ID = Pattern.compile("\"type\":\"event\".*\"id\":\"([A-Za-z0-9_-]+)\"");
@@ -22,6 +25,9 @@ public final class PingClient implements AutoCloseable {
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     /** How many times each event id arrived: a value above 1 is a duplicate. */
     public final Map<String, AtomicInteger> events = new ConcurrentHashMap<>();
+    private final Map<String, Long> firstArrivalNanos = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService heartbeats = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("ping-client-heartbeat").factory());
 
     public PingClient(String url, String token) {
         socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -36,6 +42,7 @@ public final class PingClient implements AutoCloseable {
                             partial.setLength(0);
                             Matcher event = EVENT_ID.matcher(frame);
                             if (event.find()) {
+                                firstArrivalNanos.putIfAbsent(event.group(1), System.nanoTime());
                                 events.computeIfAbsent(event.group(1), id -> new AtomicInteger()).incrementAndGet();
                             } else {
                                 frames.add(frame);
@@ -47,6 +54,7 @@ public final class PingClient implements AutoCloseable {
                 }).join();
         send("{\"type\":\"hello\",\"token\":\"" + token + "\",\"protocol\":1}");
         expect("\"type\":\"welcome\"");
+        heartbeats.scheduleAtFixedRate(() -> send("{\"type\":\"heartbeat\"}"), 30, 30, TimeUnit.SECONDS);
     }
 
     public PingClient subscribe(String tag, String cell) {
@@ -71,6 +79,11 @@ public final class PingClient implements AutoCloseable {
         return missing;
     }
 
+    /** When the event first arrived ({@link System#nanoTime()}), or 0. */
+    public long arrivalNanos(String id) {
+        return firstArrivalNanos.getOrDefault(id, 0L);
+    }
+
     /** Ids that arrived more than once. */
     public java.util.Set<String> duplicates() {
         java.util.Set<String> twice = new java.util.TreeSet<>();
@@ -82,7 +95,8 @@ public final class PingClient implements AutoCloseable {
         return twice;
     }
 
-    private void send(String text) {
+    /** One send at a time: the JDK client refuses a send while another is pending. */
+    private synchronized void send(String text) {
         socket.sendText(text, true).join();
     }
 
@@ -104,6 +118,7 @@ public final class PingClient implements AutoCloseable {
 
     @Override
     public void close() {
+        heartbeats.shutdownNow();
         socket.abort();
     }
 }

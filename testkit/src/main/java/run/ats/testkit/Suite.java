@@ -61,11 +61,17 @@ public final class Suite implements AutoCloseable {
     private final List<ServiceProcess> started = new ArrayList<>();
     private String operator;
 
+    /** The directory operator's token in every suite (only its SHA-256 is configured). */
+    public static final String OPERATOR_TOKEN = "suite-operator-token";
+
     public Suite() throws Exception {
         int mainPort = ServiceProcess.freePort();
+        String operatorHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(OPERATOR_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         directory = keep(ServiceProcess.start("directory", "directory-service", ServiceProcess.freePort(), with(
                 TestPostgres.freshDatabase().arguments(),
-                "--ats.directory.main-url=http://127.0.0.1:" + mainPort, "--ats.directory.publish-interval=200ms")));
+                "--ats.directory.main-url=http://127.0.0.1:" + mainPort, "--ats.directory.publish-interval=200ms",
+                "--ats.directory.operator-token-hash=" + operatorHash)));
         main = keep(ServiceProcess.start("main", "main-server", mainPort, with(TestPostgres.freshDatabase().arguments(),
                 "--ats.main.public-url=http://127.0.0.1:" + mainPort, "--ats.main.mail.local-inbox=true",
                 "--ats.main.directory-url=" + directory.url(), "--ats.main.relays.claims-per-account=100")));
@@ -109,6 +115,16 @@ public final class Suite implements AutoCloseable {
     public void kill(ServiceProcess service) throws Exception {
         service.kill();
         started.remove(service);
+    }
+
+    /** The directory operator sets N; the next version carries it. */
+    public void setRootsPerTree(int n) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(directory.url() + "/v1/operator/roots-per-tree"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + OPERATOR_TOKEN)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"rootsPerTree\":" + n + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 202) {
+            throw new IllegalStateException("setting N failed: " + response.body());
+        }
     }
 
     /** A fresh relay-access token from the main server. */

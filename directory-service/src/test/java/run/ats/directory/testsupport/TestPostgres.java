@@ -1,126 +1,22 @@
 package run.ats.directory.testsupport;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
-import java.net.URI;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-
-/**
- * A fresh PostgreSQL database per test class, on the first server found in this order: the
- * URL in {@code ATS_TEST_POSTGRES_URL} (a role that may CREATE DATABASE); Testcontainers where a
- * Docker engine answers; otherwise a failure that says how to provide one.
- */
+/** testkit's fresh PostgreSQL database per test class, registered as {@code spring.r2dbc.*}. */
 public final class TestPostgres {
-
-    public static final String ENV = "ATS_TEST_POSTGRES_URL";
-
-    /** Where a database lives, in the settings the services take. */
-    public record Database(String name, String r2dbcUrl, String username, String password) {
-        public void register(DynamicPropertyRegistry registry) {
-            registry.add("spring.r2dbc.url", this::r2dbcUrl);
-            registry.add("spring.r2dbc.username", this::username);
-            registry.add("spring.r2dbc.password", this::password);
-        }
-    }
-
-    private record Server(String host, int port, String username, String password, String adminDatabase) {
-        String jdbcUrl(String database) {
-            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-        }
-    }
-
-    private static Server server;
 
     private TestPostgres() {
     }
 
-    /** Creates a new empty database and registers it as {@code spring.r2dbc.*}. */
-    public static Database freshDatabase(DynamicPropertyRegistry registry) {
-        Database database = freshDatabase();
-        database.register(registry);
+    public static run.ats.testkit.TestPostgres.Database freshDatabase(DynamicPropertyRegistry registry) {
+        run.ats.testkit.TestPostgres.Database database = freshDatabase();
+        registry.add("spring.r2dbc.url", database::r2dbcUrl);
+        registry.add("spring.r2dbc.username", database::username);
+        registry.add("spring.r2dbc.password", database::password);
         return database;
     }
 
-    public static synchronized Database freshDatabase() {
-        Server s = server();
-        String name = "ats_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        execute(s, "CREATE DATABASE " + name);
-        return new Database(name, "r2dbc:postgresql://" + s.host() + ":" + s.port() + "/" + name, s.username(), s.password());
-    }
-
-    private static Server server() {
-        if (server != null) {
-            return server;
-        }
-        String url = System.getenv(ENV);
-        if (url != null && !url.isBlank()) {
-            URI uri = URI.create(url);
-            String[] user = uri.getUserInfo() == null ? new String[]{"postgres", ""} : uri.getUserInfo().split(":", 2);
-            String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-            server = new Server(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), user[0],
-                    user.length > 1 ? user[1] : "", db);
-        } else if (dockerAnswers()) {
-            PostgreSQLContainer container = new PostgreSQLContainer("postgres:15-alpine");
-            container.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-            server = new Server(container.getHost(), container.getFirstMappedPort(), container.getUsername(),
-                    container.getPassword(), container.getDatabaseName());
-        } else {
-            throw new IllegalStateException("These tests need PostgreSQL. Set " + ENV
-                    + "=postgresql://USER:PASSWORD@127.0.0.1:5432/postgres (a role with CREATEDB), "
-                    + "or start a Docker engine for Testcontainers. `bash .ci/run` sets up a local one.");
-        }
-        dropLeftovers(server);
-        return server;
-    }
-
-    private static boolean dockerAnswers() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /**
-     * Drops the databases of earlier runs. Not at shutdown: the servers under test still hold
-     * connections then. A database some other run still uses refuses the drop and stays.
-     */
-    private static void dropLeftovers(Server s) {
-        List<String> names = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection(s.jdbcUrl(s.adminDatabase()), s.username(), s.password());
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'ats\\_test\\_%'")) {
-            while (rows.next()) {
-                names.add(rows.getString(1));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL at " + s.host() + ":" + s.port() + " refused to list databases", e);
-        }
-        for (String name : names) {
-            try {
-                execute(s, "DROP DATABASE IF EXISTS " + name);
-            } catch (IllegalStateException inUse) {
-                // another run's database: leave it
-            }
-        }
-    }
-
-    private static void execute(Server s, String sql) {
-        try (Connection connection = DriverManager.getConnection(s.jdbcUrl(s.adminDatabase()), s.username(), s.password());
-             Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL at " + s.host() + ":" + s.port() + " refused: " + sql, e);
-        }
+    public static run.ats.testkit.TestPostgres.Database freshDatabase() {
+        return run.ats.testkit.TestPostgres.freshDatabase();
     }
 }

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Keys live in the database: they survive restarts, and rotation is an operator command that logs nobody out. */
 class SigningKeysRestartAndRotationTest {
 
-    private final TestPostgres.Database database = TestPostgres.freshDatabase();
+    private final run.ats.testkit.TestPostgres.Database database = TestPostgres.freshDatabase();
     private final List<ConfigurableApplicationContext> running = new ArrayList<>();
 
     @AfterEach
