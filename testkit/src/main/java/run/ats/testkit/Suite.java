@@ -39,7 +39,7 @@ public final class Suite implements AutoCloseable {
         public ServiceProcess process;
         public String id;
 
-        Relay(String name, int port, Path keyFile) {
+        public Relay(String name, int port, Path keyFile) {
             this.name = name;
             this.port = port;
             this.keyFile = keyFile;
@@ -58,6 +58,8 @@ public final class Suite implements AutoCloseable {
     public final ServiceProcess main;
     public final List<Relay> relays = new ArrayList<>();
     public final HttpClient http = HttpClient.newHttpClient();
+    /** How often the suite's relays send heartbeats: fast for tests, slower for many relays on one machine. */
+    public String relayHeartbeat = "500ms";
     private final List<ServiceProcess> started = new ArrayList<>();
     private String operator;
 
@@ -74,7 +76,8 @@ public final class Suite implements AutoCloseable {
                 "--ats.directory.operator-token-hash=" + operatorHash)));
         main = keep(ServiceProcess.start("main", "main-server", mainPort, with(TestPostgres.freshDatabase().arguments(),
                 "--ats.main.public-url=http://127.0.0.1:" + mainPort, "--ats.main.mail.local-inbox=true",
-                "--ats.main.directory-url=" + directory.url(), "--ats.main.relays.claims-per-account=100")));
+                "--ats.main.directory-url=" + directory.url(), "--ats.main.relays.claims-per-account=1000",
+                "--ats.main.relays.enrollments-per-ip=1000")));
     }
 
     /** Starts {@code count} relays and claims them all for one operator; waits until the directory weighs them all. */
@@ -102,7 +105,7 @@ public final class Suite implements AutoCloseable {
         relay.process = keep(ServiceProcess.start(relay.name + (relay.process == null ? "" : "-again"), "relay-service", relay.port, List.of(
                 "--ats.relay.main-url=" + main.url(), "--ats.relay.directory-url=" + directory.url(),
                 "--ats.relay.key-file=" + relay.keyFile, "--ats.relay.public-url=" + relay.ws(),
-                "--ats.relay.heartbeat-interval=500ms", "--ats.relay.publishes-per-second=1000",
+                "--ats.relay.heartbeat-interval=" + relayHeartbeat, "--ats.relay.publishes-per-second=1000",
                 "--ats.relay.publishes-per-second-per-token=1000")));
         relay.id = relay.process.awaitOutput(RELAY_ID, Duration.ofSeconds(10));
     }

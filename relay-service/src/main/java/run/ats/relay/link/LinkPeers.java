@@ -1,6 +1,7 @@
 package run.ats.relay.link;
 
 import org.springframework.stereotype.Component;
+import run.ats.protocol.crypto.Ed25519;
 import run.ats.protocol.directory.DirectoryEntry;
 import run.ats.protocol.wire.LinkCodec;
 import run.ats.relay.directory.DirectoryHolder;
@@ -43,7 +44,7 @@ public final class LinkPeers {
 
     /** Our signature answering {@code challengerId}'s nonce. */
     String prove(String nonce, String challengerId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(run.ats.protocol.crypto.Ed25519.sign(
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Ed25519.sign(
                 identity.keys().getPrivate(), LinkCodec.proof(nonce, challengerId, identity.relayId())));
     }
 
@@ -54,7 +55,7 @@ public final class LinkPeers {
             return false;
         }
         try {
-            return run.ats.protocol.crypto.Ed25519.verify(peer.get().key(), LinkCodec.proof(nonce, identity.relayId(), proverId),
+            return Ed25519.verify(peer.get().key(), LinkCodec.proof(nonce, identity.relayId(), proverId),
                     Base64.getUrlDecoder().decode(signature));
         } catch (IllegalArgumentException notBase64) {
             return false;

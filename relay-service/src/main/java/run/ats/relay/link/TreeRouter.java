@@ -67,12 +67,13 @@ final class TreeRouter {
         if (held.isEmpty()) {
             return;
         }
-        for (ChannelKey key : channels.keys()) {
+        java.util.Set<ChannelKey> live = channels.keys();
+        for (ChannelKey key : live) {
             route(key, held.get());
         }
         // Trees whose channel is gone (swept idle): let go of their parent.
         for (ChannelKey key : parents.keySet()) {
-            if (!channels.keys().contains(key)) {
+            if (!live.contains(key)) {
                 moveTo(key, null);
             }
         }
