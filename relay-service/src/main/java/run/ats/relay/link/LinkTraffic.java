@@ -22,7 +22,9 @@ import java.time.Duration;
 /**
  * What both ends of an authenticated link do with its frames: join and leave trees (the
  * accepting end), take events into the tree's channel (deduplicated by id, so a loop or a
- * second path delivers nothing twice), and gossip directory versions.
+ * second path delivers nothing twice), and gossip directory versions: each side announces the
+ * version it holds when the link opens and whenever it takes a newer one; the side that holds
+ * an older one fetches the peer's {@code GET /v1/directory} and keeps it if the pinned key signed it.
  */
 @Component
 final class LinkTraffic {
@@ -35,6 +37,8 @@ final class LinkTraffic {
     private final WebClient.Builder web;
     private final RelayProperties properties;
     private final Clock clock;
+    private final java.util.Set<Link> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final reactor.core.Disposable announcing;
 
     LinkTraffic(Channels channels, DirectoryHolder directory, LinkPeers peers, WebClient.Builder web,
                 RelayProperties properties, Clock clock) {
@@ -44,10 +48,19 @@ final class LinkTraffic {
         this.web = web;
         this.properties = properties;
         this.clock = clock;
+        // Every version this relay takes (from the directory or a peer) is announced on every link.
+        this.announcing = directory.changes()
+                .subscribe(signed -> open.forEach(link -> link.send(new LinkMessage.DirectoryVersion(signed.directory().version()))));
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        announcing.dispose();
     }
 
     /** Right after authentication: tell the peer which directory version we hold. */
     void opened(Link link) {
+        open.add(link);
         link.send(new LinkMessage.DirectoryVersion(directory.newest().map(s -> s.directory().version()).orElse(0L)));
     }
 
@@ -77,6 +90,7 @@ final class LinkTraffic {
 
     /** The link closed: it carries no tree any more. */
     void closed(Link link) {
+        open.remove(link);
         for (ChannelKey key : link.trees()) {
             channels.unsubscribe(key, link);
         }
