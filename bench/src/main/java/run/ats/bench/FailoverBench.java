@@ -101,7 +101,7 @@ public final class FailoverBench {
 
     private static void awaitChildren(Suite suite, Suite.Relay root, int children, Duration wait) throws Exception {
         long deadline = System.nanoTime() + wait.toNanos();
-        while (suite.metric(root, "ats_relay_links_children") < children) {
+        while (suite.metric(root, "ats_relay_tree_children") < children) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("root[0] never got " + children + " children back");
             }

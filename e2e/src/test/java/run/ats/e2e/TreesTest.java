@@ -69,7 +69,7 @@ class TreesTest {
             publisher.publish(tag, CELL, first);
             assertThat(bob.awaitAll(List.of(first), Duration.ofSeconds(10))).as("bob on another relay").isEmpty();
             assertThat(alice.awaitAll(List.of(first), Duration.ofSeconds(10))).isEmpty();
-            assertThat(suite.metric(root, "ats_relay_links_children")).isEqualTo(2);
+            assertThat(suite.metric(root, "ats_relay_tree_children")).isEqualTo(2);
 
             // Root[0] dies under steady publishing.
             List<String> ids = new ArrayList<>(List.of(first));
@@ -89,10 +89,10 @@ class TreesTest {
             // Root[0] returns: the tree heals back to it (after the hold-down) and keeps delivering.
             suite.start(root);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline && suite.metric(root, "ats_relay_links_children") < 2) {
+            while (System.nanoTime() < deadline && suite.metric(root, "ats_relay_tree_children") != 2) {
                 Thread.sleep(200);
             }
-            assertThat(suite.metric(root, "ats_relay_links_children")).as("both relays linked back to root[0]").isEqualTo(2);
+            assertThat(suite.metric(root, "ats_relay_tree_children")).as("both relays joined the tree at root[0] again").isEqualTo(2);
             String after = id();
             ids.add(after);
             publisher.publish(tag, CELL, after);

@@ -38,16 +38,19 @@ final class LinkTraffic {
     private final RelayProperties properties;
     private final Clock clock;
     private final java.util.Set<Link> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Trees that children have joined here, summed over their links. */
+    private final java.util.concurrent.atomic.AtomicInteger childTrees = new java.util.concurrent.atomic.AtomicInteger();
     private final reactor.core.Disposable announcing;
 
     LinkTraffic(Channels channels, DirectoryHolder directory, LinkPeers peers, WebClient.Builder web,
-                RelayProperties properties, Clock clock) {
+                RelayProperties properties, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.channels = channels;
         this.directory = directory;
         this.peers = peers;
         this.web = web;
         this.properties = properties;
         this.clock = clock;
+        meters.gauge("ats.relay.tree.children", childTrees);
         // Every version this relay takes (from the directory or a peer) is announced on every link.
         this.announcing = directory.changes()
                 .subscribe(signed -> open.forEach(link -> link.send(new LinkMessage.DirectoryVersion(signed.directory().version()))));
@@ -69,6 +72,7 @@ final class LinkTraffic {
             case LinkMessage.Join join -> {
                 ChannelKey key = new ChannelKey(join.topic(), join.cell());
                 if (link.trees().add(key)) {
+                    childTrees.incrementAndGet();
                     for (StoredEvent event : channels.subscribe(key, link)) {
                         link.deliver(event.frame());
                     }
@@ -77,6 +81,7 @@ final class LinkTraffic {
             case LinkMessage.Leave leave -> {
                 ChannelKey key = new ChannelKey(leave.topic(), leave.cell());
                 if (link.trees().remove(key)) {
+                    childTrees.decrementAndGet();
                     channels.unsubscribe(key, link);
                 }
             }
@@ -91,6 +96,9 @@ final class LinkTraffic {
     /** The link closed: it carries no tree any more. */
     void closed(Link link) {
         open.remove(link);
+        if (!link.dialed()) {
+            childTrees.addAndGet(-link.trees().size());
+        }
         for (ChannelKey key : link.trees()) {
             channels.unsubscribe(key, link);
         }

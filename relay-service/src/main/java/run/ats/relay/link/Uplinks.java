@@ -84,11 +84,13 @@ final class Uplinks {
     private Mono<Link> dial(String peerId, URI url) {
         Sinks.One<Link> ready = Sinks.one();
         String myNonce = peers.nonce();
+        AtomicReference<Channel> connection = new AtomicReference<>();
         client.websocket(WebsocketClientSpec.builder().maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4).build())
                 .uri(url)
                 .handle((in, out) -> {
                     AtomicReference<Channel> channel = new AtomicReference<>();
-                    in.withConnection(connection -> channel.set(connection.channel()));
+                    in.withConnection(c -> channel.set(c.channel()));
+                    connection.set(channel.get());
                     Outbox outbox = new Outbox(channel.get(), properties.outboundQueue().toBytes() * 4, () -> { });
                     outbox.closeRequested().subscribe(status -> channel.get().close());
                     AtomicReference<Link> link = new AtomicReference<>();
@@ -109,7 +111,16 @@ final class Uplinks {
                             });
                 })
                 .subscribe(done -> { }, error -> ready.tryEmitError(error));
-        return ready.asMono().timeout(HANDSHAKE_TIMEOUT);
+        // A handshake that does not finish in time is abandoned: close its connection too, or
+        // the peer would keep a link nobody uses.
+        return ready.asMono()
+                .timeout(HANDSHAKE_TIMEOUT)
+                .doOnError(error -> {
+                    Channel abandoned = connection.get();
+                    if (abandoned != null) {
+                        abandoned.close();
+                    }
+                });
     }
 
     private void handshakeOrTraffic(String peerId, String myNonce, String text, Channel channel, Outbox outbox,
@@ -129,9 +140,13 @@ final class Uplinks {
         } else if (message instanceof LinkMessage.Welcome welcome && welcome.relayId().equals(peerId)
                 && peers.verify(peerId, myNonce, welcome.signature())) {
             Link dialed = new Link(peerId, channel, outbox, true, clock.millis());
+            if (ready.tryEmitValue(dialed).isFailure()) {
+                // The dial was given up (timed out) just before the welcome came.
+                channel.close();
+                return;
+            }
             link.set(dialed);
             traffic.opened(dialed);
-            ready.tryEmitValue(dialed);
         } else {
             // A peer that is not who the directory says, or that skips the handshake.
             channel.close();
