@@ -11,7 +11,6 @@ import run.ats.protocol.wire.WireCodec;
 import run.ats.relay.RelayProperties;
 import run.ats.relay.auth.RelayTokenVerifier;
 import run.ats.relay.channel.ChannelKey;
-import run.ats.relay.channel.Channels;
 import run.ats.relay.channel.StoredEvent;
 import run.ats.relay.channel.Subscriber;
 
