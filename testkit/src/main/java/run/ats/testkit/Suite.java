@@ -38,6 +38,8 @@ public final class Suite implements AutoCloseable {
         public final Path keyFile;
         public ServiceProcess process;
         public String id;
+        /** The directory this relay follows and sends heartbeats to; null: the suite's directory. */
+        public String directoryUrl;
 
         public Relay(String name, int port, Path keyFile) {
             this.name = name;
@@ -66,14 +68,16 @@ public final class Suite implements AutoCloseable {
     /** The directory operator's token in every suite (only its SHA-256 is configured). */
     public static final String OPERATOR_TOKEN = "suite-operator-token";
 
+    private final List<String> directorySettings;
+
     public Suite() throws Exception {
         int mainPort = ServiceProcess.freePort();
         String operatorHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(OPERATOR_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        directory = keep(ServiceProcess.start("directory", "directory-service", ServiceProcess.freePort(), with(
-                TestPostgres.freshDatabase().arguments(),
+        directorySettings = with(TestPostgres.freshDatabase().arguments(),
                 "--ats.directory.main-url=http://127.0.0.1:" + mainPort, "--ats.directory.publish-interval=200ms",
-                "--ats.directory.operator-token-hash=" + operatorHash)));
+                "--ats.directory.operator-token-hash=" + operatorHash);
+        directory = keep(ServiceProcess.start("directory", "directory-service", ServiceProcess.freePort(), directorySettings));
         main = keep(ServiceProcess.start("main", "main-server", mainPort, with(TestPostgres.freshDatabase().arguments(),
                 "--ats.main.public-url=http://127.0.0.1:" + mainPort, "--ats.main.mail.local-inbox=true",
                 "--ats.main.directory-url=" + directory.url(), "--ats.main.relays.claims-per-account=1000",
@@ -87,23 +91,36 @@ public final class Suite implements AutoCloseable {
             start(relay);
             relays.add(relay);
         }
-        operator = signIn("operator@example.com");
         for (Relay relay : relays) {
-            String code = relay.process.awaitOutput(CLAIM_CODE, Duration.ofSeconds(30));
-            HttpResponse<String> claimed = post(main, "/v1/relays/claim", "{\"claimCode\":\"" + code + "\"}", operator);
-            if (claimed.statusCode() != 201) {
-                throw new AssertionError("claim of " + relay.name + " failed: " + claimed.body());
-            }
+            claim(relay);
         }
         awaitDirectory(directory.url() + "/v1/directory",
                 d -> relays.stream().allMatch(r -> d.relay(r.id).map(e -> e.weight() > 0).orElse(false)), Duration.ofSeconds(30));
         return relays;
     }
 
+    /** Another replica of the directory on the same database. */
+    public ServiceProcess startDirectoryReplica(String name) throws Exception {
+        return keep(ServiceProcess.start(name, "directory-service", ServiceProcess.freePort(), directorySettings));
+    }
+
+    /** Claims a started relay for the suite's operator (signing the operator in first if need be). */
+    public void claim(Relay relay) throws Exception {
+        if (operator == null) {
+            operator = signIn("operator@example.com");
+        }
+        String code = relay.process.awaitOutput(CLAIM_CODE, Duration.ofSeconds(30));
+        HttpResponse<String> claimed = post(main, "/v1/relays/claim", "{\"claimCode\":\"" + code + "\"}", operator);
+        if (claimed.statusCode() != 201) {
+            throw new AssertionError("claim of " + relay.name + " failed: " + claimed.body());
+        }
+    }
+
     /** Starts (or starts again) the relay's process, with the same key file and port. */
     public void start(Relay relay) throws Exception {
         relay.process = keep(ServiceProcess.start(relay.name + (relay.process == null ? "" : "-again"), "relay-service", relay.port, List.of(
-                "--ats.relay.main-url=" + main.url(), "--ats.relay.directory-url=" + directory.url(),
+                "--ats.relay.main-url=" + main.url(),
+                "--ats.relay.directory-url=" + (relay.directoryUrl != null ? relay.directoryUrl : directory.url()),
                 "--ats.relay.key-file=" + relay.keyFile, "--ats.relay.public-url=" + relay.ws(),
                 "--ats.relay.heartbeat-interval=" + relayHeartbeat, "--ats.relay.publishes-per-second=1000",
                 "--ats.relay.publishes-per-second-per-token=1000")));
