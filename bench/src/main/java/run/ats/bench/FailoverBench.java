@@ -19,10 +19,14 @@ import java.util.UUID;
  * (SIGKILL), and measures the time until the first event published after the kill reaches
  * the subscriber (the tree relinked end to end); then restarts root[0] and measures the time
  * from its readiness until both members are linked back to it. Lost and duplicated events are
- * counted over every trial.
+ * counted over every trial. Mode {@code kill} ends root[0] with SIGKILL (its sockets are reset
+ * at once); mode {@code hang} freezes it with SIGSTOP (its sockets stay open and silent, as on
+ * a hung machine or a cut cable), so only the link keep-alive can notice, and kills it after.
+ * Each trial is one independent failure: route-flap damping is off ({@code link-flap-window=0s}),
+ * or twenty deaths of one root would be damped as the flapping they are.
  *
  * <p>Needs PostgreSQL as the tests do ({@code ATS_TEST_POSTGRES_URL}). Usage:
- * {@code FailoverBench [trials=20]}.
+ * {@code FailoverBench [trials=20] [kill|hang]}.
  */
 public final class FailoverBench {
 
@@ -31,7 +35,9 @@ public final class FailoverBench {
 
     public static void main(String[] args) throws Exception {
         int trials = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        boolean hang = args.length > 1 && args[1].equals("hang");
         try (Suite suite = new Suite()) {
+            suite.relaySettings.add("--ats.relay.link-flap-window=0s");
             List<Suite.Relay> relays = suite.claimedRelays(3);
             Directory directory = suite.awaitDirectory(suite.directory.url() + "/v1/directory", d -> d.relays().size() == 3, Duration.ofSeconds(10));
             Suite.Relay root = relays.get(2);
@@ -60,7 +66,11 @@ public final class FailoverBench {
                     for (int i = 0; i < 200; i++) {
                         if (i == 50) {
                             killedAt = System.nanoTime();
-                            suite.kill(root);
+                            if (hang) {
+                                root.process.pause();
+                            } else {
+                                suite.kill(root);
+                            }
                         }
                         String id = UUID.randomUUID().toString().replace("-", "");
                         ids.add(id);
@@ -81,6 +91,9 @@ public final class FailoverBench {
                     lost += missing.size();
 
                     // Root[0] returns; the tree heals back to it after the hold-down.
+                    if (hang) {
+                        suite.kill(root);
+                    }
                     suite.start(root);
                     long ready = System.nanoTime();
                     awaitChildren(suite, root, 2, Duration.ofSeconds(30));
@@ -92,9 +105,9 @@ public final class FailoverBench {
                 }
                 duplicated = subscriber.duplicates().size();
             }
-            System.out.printf(Locale.ROOT, "%d trials: failover p50 %.0f ms, max %.0f ms; heal p50 %.0f ms, max %.0f ms; "
+            System.out.printf(Locale.ROOT, "%s, %d trials: failover p50 %.0f ms, max %.0f ms; heal p50 %.0f ms, max %.0f ms; "
                             + "%d events published, %d lost, %d duplicated%n",
-                    trials, percentile(failoverMs, 0.5), percentile(failoverMs, 1.0), percentile(healMs, 0.5), percentile(healMs, 1.0),
+                    hang ? "hang" : "kill", trials, percentile(failoverMs, 0.5), percentile(failoverMs, 1.0), percentile(healMs, 0.5), percentile(healMs, 1.0),
                     published, lost, duplicated);
         }
     }

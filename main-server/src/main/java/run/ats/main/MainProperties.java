@@ -21,6 +21,8 @@ import java.time.Duration;
  * @param rateLimits per-address and per-IP limits on sign-in
  * @param directoryUrl the directory service, where claimed relays are registered
  * @param relays     relay enrollment and claims
+ * @param brokerUrl  the tunnel broker that serves claimed relays at {@code https://{name}.{domain}};
+ *                   none: relays are reached at the public URL they enrolled with
  */
 @Validated
 @ConfigurationProperties("ats.main")
@@ -31,7 +33,8 @@ public record MainProperties(
         @DefaultValue @Valid Mail mail,
         @DefaultValue @Valid RateLimits rateLimits,
         @DefaultValue("http://localhost:8082") @NotNull URI directoryUrl,
-        @DefaultValue @Valid Relays relays) {
+        @DefaultValue @Valid Relays relays,
+        URI brokerUrl) {
 
     /** The issuer every token carries: the public URL without a trailing slash. */
     public String issuer() {

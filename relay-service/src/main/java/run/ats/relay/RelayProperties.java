@@ -35,9 +35,13 @@ import java.time.Duration;
  *                       none: taken from the directory at first start and logged (pin it for production)
  * @param heartbeatInterval how often the relay tells the directory it is up
  * @param enroll         ask the main server for a claim code at start (until the relay is claimed)
- * @param linkHoldDown   how long a higher root's link must stay up before trees move back to it
+ * @param linkHoldDown   how long a higher root's link must stay up before trees move back to it; doubled for
+ *                       each further time that root's link dropped within {@code linkFlapWindow} (at most 16x)
+ * @param linkFlapWindow how long a dropped link counts against its peer's hold-down
+ * @param linkKeepalive  a link silent this long gets a ping; silent three times as long, it is closed
  * @param linkRetry      how long to wait before dialing a root again after it failed
  * @param linkCheckInterval how often every tree's parent is checked
+ * @param brokerUrls     tunnel brokers to hold a tunnel to ({@code wss://broker.example/v1/tunnel}); none: no tunnel
  */
 @Validated
 @ConfigurationProperties("ats.relay")
@@ -62,6 +66,9 @@ public record RelayProperties(
         @DefaultValue("10s") @NotNull Duration heartbeatInterval,
         @DefaultValue("true") boolean enroll,
         @DefaultValue("2s") @NotNull Duration linkHoldDown,
+        @DefaultValue("5m") @NotNull Duration linkFlapWindow,
+        @DefaultValue("1s") @NotNull Duration linkKeepalive,
         @DefaultValue("1s") @NotNull Duration linkRetry,
-        @DefaultValue("250ms") @NotNull Duration linkCheckInterval) {
+        @DefaultValue("250ms") @NotNull Duration linkCheckInterval,
+        @DefaultValue("") @NotNull java.util.List<URI> brokerUrls) {
 }

@@ -30,7 +30,20 @@ public final class PingClient implements AutoCloseable {
             Thread.ofPlatform().daemon().name("ping-client-heartbeat").factory());
 
     public PingClient(String url, String token) {
-        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        this(url, null, token);
+    }
+
+    /**
+     * Connects to {@code url} but names {@code host} in the Host header, as a browser resolving
+     * {@code name.relays.localhost} to loopback would (Java's resolver does not; needs
+     * {@code -Djdk.httpclient.allowRestrictedHeaders=host}).
+     */
+    public PingClient(String url, String host, String token) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (host != null) {
+            builder.header("Host", host);
+        }
+        socket = builder
                 .buildAsync(URI.create(url), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
 

@@ -111,8 +111,33 @@ public final class ServiceProcess implements AutoCloseable {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Freezes the process (SIGSTOP): its sockets stay open but nothing answers, as on a hung machine. */
+    public void pause() throws Exception {
+        signal("STOP");
+    }
+
+    /** Lets a paused process run again (SIGCONT). */
+    public void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            try {
+                resume(); // a paused process cannot act on the polite request below
+            } catch (Exception alreadyGone) {
+                // nothing to resume
+            }
+        }
         process.destroy();
         if (!process.waitFor(15, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -40,6 +40,7 @@ public final class Suite implements AutoCloseable {
         public String id;
         /** The directory this relay follows and sends heartbeats to; null: the suite's directory. */
         public String directoryUrl;
+        private int starts;
 
         public Relay(String name, int port, Path keyFile) {
             this.name = name;
@@ -58,10 +59,17 @@ public final class Suite implements AutoCloseable {
 
     public final ServiceProcess directory;
     public final ServiceProcess main;
+    /** The tunnel broker, or null in a suite without one. */
+    public final ServiceProcess broker;
+    /** The broker's public port ({@code name.relays.localhost:port}, {@code /v1/tunnel}). */
+    public final int brokerPublicPort;
+    public static final String BROKER_DOMAIN = "relays.localhost";
     public final List<Relay> relays = new ArrayList<>();
     public final HttpClient http = HttpClient.newHttpClient();
     /** How often the suite's relays send heartbeats: fast for tests, slower for many relays on one machine. */
     public String relayHeartbeat = "500ms";
+    /** More {@code --ats.relay.*} settings for every relay the suite starts from now on. */
+    public final List<String> relaySettings = new ArrayList<>();
     private final List<ServiceProcess> started = new ArrayList<>();
     private String operator;
 
@@ -71,6 +79,15 @@ public final class Suite implements AutoCloseable {
     private final List<String> directorySettings;
 
     public Suite() throws Exception {
+        this(false);
+    }
+
+    /** A suite whose relays are claimed with names and reached through a tunnel broker. */
+    public static Suite withBroker() throws Exception {
+        return new Suite(true);
+    }
+
+    private Suite(boolean withBroker) throws Exception {
         int mainPort = ServiceProcess.freePort();
         String operatorHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(OPERATOR_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -78,10 +95,32 @@ public final class Suite implements AutoCloseable {
                 "--ats.directory.main-url=http://127.0.0.1:" + mainPort, "--ats.directory.publish-interval=200ms",
                 "--ats.directory.operator-token-hash=" + operatorHash);
         directory = keep(ServiceProcess.start("directory", "directory-service", ServiceProcess.freePort(), directorySettings));
-        main = keep(ServiceProcess.start("main", "main-server", mainPort, with(TestPostgres.freshDatabase().arguments(),
+        List<String> mainSettings = with(TestPostgres.freshDatabase().arguments(),
                 "--ats.main.public-url=http://127.0.0.1:" + mainPort, "--ats.main.mail.local-inbox=true",
                 "--ats.main.directory-url=" + directory.url(), "--ats.main.relays.claims-per-account=1000",
-                "--ats.main.relays.enrollments-per-ip=1000")));
+                "--ats.main.relays.enrollments-per-ip=1000");
+        if (withBroker) {
+            brokerPublicPort = ServiceProcess.freePort();
+            broker = keep(ServiceProcess.start("broker", "tunnel-broker", ServiceProcess.freePort(), brokerSettings()));
+            mainSettings = with(mainSettings, "--ats.main.broker-url=" + broker.url());
+            relaySettings.add("--ats.relay.broker-urls=ws://127.0.0.1:" + brokerPublicPort + "/v1/tunnel");
+        } else {
+            brokerPublicPort = 0;
+            broker = null;
+        }
+        main = keep(ServiceProcess.start("main", "main-server", mainPort, mainSettings));
+    }
+
+    /** The broker's settings; the same public port every time it starts. */
+    private List<String> brokerSettings() {
+        return List.of("--ats.broker.directory-url=" + directory.url(), "--ats.broker.domain=" + BROKER_DOMAIN,
+                "--ats.broker.public-port=" + brokerPublicPort, "--ats.broker.public-address=127.0.0.1",
+                "--ats.broker.directory-poll=200ms", "--ats.broker.keepalive=500ms");
+    }
+
+    /** Starts the broker again after {@link #kill(ServiceProcess)}, on the same ports. */
+    public ServiceProcess restartBroker() throws Exception {
+        return keep(ServiceProcess.start("broker-again", "tunnel-broker", broker.port(), brokerSettings()));
     }
 
     /** Starts {@code count} relays and claims them all for one operator; waits until the directory weighs them all. */
@@ -118,12 +157,15 @@ public final class Suite implements AutoCloseable {
 
     /** Starts (or starts again) the relay's process, with the same key file and port. */
     public void start(Relay relay) throws Exception {
-        relay.process = keep(ServiceProcess.start(relay.name + (relay.process == null ? "" : "-again"), "relay-service", relay.port, List.of(
+        List<String> settings = new ArrayList<>(List.of(
                 "--ats.relay.main-url=" + main.url(),
                 "--ats.relay.directory-url=" + (relay.directoryUrl != null ? relay.directoryUrl : directory.url()),
                 "--ats.relay.key-file=" + relay.keyFile, "--ats.relay.public-url=" + relay.ws(),
                 "--ats.relay.heartbeat-interval=" + relayHeartbeat, "--ats.relay.publishes-per-second=1000",
-                "--ats.relay.publishes-per-second-per-token=1000")));
+                "--ats.relay.publishes-per-second-per-token=1000"));
+        settings.addAll(relaySettings);
+        relay.starts++;
+        relay.process = keep(ServiceProcess.start(relay.name + (relay.starts == 1 ? "" : "-" + relay.starts), "relay-service", relay.port, settings));
         relay.id = relay.process.awaitOutput(RELAY_ID, Duration.ofSeconds(10));
     }
 

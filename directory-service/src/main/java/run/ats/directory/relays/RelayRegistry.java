@@ -27,19 +27,24 @@ public final class RelayRegistry {
         this.properties = properties;
     }
 
-    /** Registers the relay, or updates its URL if it is registered already (its id is its key). */
+    /** Registers the relay, or updates its URL and name if it is registered already (its id is its key). */
     public Mono<Void> register(DirectoryEntry relay) {
-        return db.sql("UPDATE relays SET url = :url WHERE relay_id = :id")
+        return bindName(db.sql("UPDATE relays SET url = :url, name = :name WHERE relay_id = :id"), relay.name())
                 .bind("url", relay.url())
                 .bind("id", relay.relayId())
                 .fetch().rowsUpdated()
-                .flatMap(updated -> updated > 0 ? Mono.empty() : db.sql(
-                                "INSERT INTO relays (relay_id, public_key, url, registered_ms) VALUES (:id, :key, :url, :now)")
+                .flatMap(updated -> updated > 0 ? Mono.empty() : bindName(db.sql(
+                                "INSERT INTO relays (relay_id, public_key, url, name, registered_ms) VALUES (:id, :key, :url, :name, :now)"),
+                        relay.name())
                         .bind("id", relay.relayId())
                         .bind("key", relay.publicKey())
                         .bind("url", relay.url())
                         .bind("now", clock.millis())
                         .then());
+    }
+
+    private static DatabaseClient.GenericExecuteSpec bindName(DatabaseClient.GenericExecuteSpec spec, String name) {
+        return name == null ? spec.bindNull("name", String.class) : spec.bind("name", name);
     }
 
     /**
@@ -74,11 +79,12 @@ public final class RelayRegistry {
 
     /** Every registered relay with its weight as of {@code nowMs}. */
     public Flux<DirectoryEntry> entries(long nowMs) {
-        return db.sql("SELECT relay_id, public_key, url, heartbeat_ms, uptime_seconds, load_percent FROM relays")
+        return db.sql("SELECT relay_id, public_key, url, name, heartbeat_ms, uptime_seconds, load_percent FROM relays")
                 .map((row, meta) -> new DirectoryEntry(row.get("relay_id", String.class), row.get("public_key", String.class),
                         row.get("url", String.class),
                         new Health(row.get("heartbeat_ms", Long.class), row.get("uptime_seconds", Long.class),
-                                row.get("load_percent", Integer.class)).weight(nowMs, properties.answeringWithin())))
+                                row.get("load_percent", Integer.class)).weight(nowMs, properties.answeringWithin()),
+                        row.get("name", String.class)))
                 .all();
     }
 }

@@ -20,8 +20,11 @@ import run.ats.protocol.relay.RelayId;
 @RestController
 final class RelaysController {
 
-    /** What the main server registers: the relay's raw Ed25519 public key (base64url) and where it is reached. */
-    record Registration(@NotBlank String publicKey, @NotBlank String url) {
+    /**
+     * What the main server registers: the relay's raw Ed25519 public key (base64url), where it is
+     * reached, and its public name if it has one (served by the tunnel broker at {@code url}).
+     */
+    record Registration(@NotBlank String publicKey, @NotBlank String url, String name) {
     }
 
     record Registered(String relayId) {
@@ -38,12 +41,15 @@ final class RelaysController {
     Mono<ResponseEntity<Registered>> register(@Valid @RequestBody Registration registration) {
         DirectoryEntry relay;
         try {
-            relay = DirectoryEntry.of(run.ats.protocol.crypto.Ed25519.publicKey(
+            DirectoryEntry keyed = DirectoryEntry.of(run.ats.protocol.crypto.Ed25519.publicKey(
                     java.util.Base64.getUrlDecoder().decode(registration.publicKey())), registration.url(), 0);
+            relay = new DirectoryEntry(keyed.relayId(), keyed.publicKey(), keyed.url(), 0, registration.name());
         } catch (IllegalArgumentException e) {
             return Mono.error(ApiProblem.badRequest("bad-relay", e.getMessage()));
         }
         return registry.register(relay)
+                .onErrorMap(org.springframework.dao.DataIntegrityViolationException.class, taken -> ApiProblem.of(HttpStatus.CONFLICT,
+                        "name-taken", "Name taken", "Another relay holds the name " + registration.name() + "."))
                 .thenReturn(ResponseEntity.status(HttpStatus.CREATED).body(new Registered(relay.relayId())));
     }
 

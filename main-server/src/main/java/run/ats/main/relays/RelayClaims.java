@@ -38,26 +38,28 @@ final class RelayClaims {
     record Enrolled(String relayId, boolean claimed, String claimCode, String claimUrl, Long expiresAt) {
     }
 
-    /** What the claimer learns; {@code name} arrives with the tunnel broker. */
+    /** What the claimer learns: the relay's public name, and where clients reach it (through the broker if one is configured). */
     record Claimed(String relayId, String name, String publicUrl) {
     }
 
     /** One of a person's relays, with what the directory says of it. */
-    record Owned(String relayId, String publicUrl, long claimedAt, String status) {
+    record Owned(String relayId, String name, String publicUrl, long claimedAt, String status) {
     }
 
     private final DatabaseClient db;
     private final TransactionalOperator tx;
     private final DirectoryClient directory;
+    private final NameBook names;
     private final SecureRandom random;
     private final Clock clock;
     private final MainProperties properties;
 
-    RelayClaims(DatabaseClient db, TransactionalOperator tx, DirectoryClient directory, SecureRandom random, Clock clock,
-                MainProperties properties) {
+    RelayClaims(DatabaseClient db, TransactionalOperator tx, DirectoryClient directory, NameBook names, SecureRandom random,
+                Clock clock, MainProperties properties) {
         this.db = db;
         this.tx = tx;
         this.directory = directory;
+        this.names = names;
         this.random = random;
         this.clock = clock;
         this.properties = properties;
@@ -120,23 +122,28 @@ final class RelayClaims {
                 .one()
                 .switchIfEmpty(Mono.error(() -> ApiProblem.of(HttpStatus.NOT_FOUND, "no-such-claim-code", "No such claim code",
                         "No relay shows this code, or it expired. Restart the relay for a new one.")))
-                .flatMap(pending -> directory.register(pending.publicKey(), pending.url())
-                        .onErrorMap(e -> !(e instanceof ApiProblem), e -> ApiProblem.of(HttpStatus.SERVICE_UNAVAILABLE,
-                                "directory-unavailable", "Directory unavailable",
-                                "The relay could not be registered with the directory just now; the code still works, try again."))
-                        .then(tx.transactional(record(owner, pending.relayId(), pending.publicKey(), pending.url(), hash, now)))
-                        .thenReturn(new Claimed(pending.relayId(), null, pending.url())));
+                .flatMap(pending -> names.nameFor(pending.relayId())
+                        .flatMap(name -> directory.publicUrl(name, pending.url())
+                                .onErrorMap(e -> ApiProblem.of(HttpStatus.SERVICE_UNAVAILABLE, "broker-unavailable", "Broker unavailable",
+                                        "The tunnel broker could not be asked for the relay's address just now; the code still works, try again."))
+                                .flatMap(url -> directory.register(pending.publicKey(), url, name)
+                                        .onErrorMap(e -> !(e instanceof ApiProblem), e -> ApiProblem.of(HttpStatus.SERVICE_UNAVAILABLE,
+                                                "directory-unavailable", "Directory unavailable",
+                                                "The relay could not be registered with the directory just now; the code still works, try again."))
+                                        .then(tx.transactional(record(owner, pending.relayId(), pending.publicKey(), url, name, hash, now)))
+                                        .thenReturn(new Claimed(pending.relayId(), name, url)))));
     }
 
     /** The enrollment goes (the code worked once) and the relay becomes the owner's. */
-    private Mono<Void> record(UUID owner, String relayId, String publicKey, String url, String hash, long now) {
+    private Mono<Void> record(UUID owner, String relayId, String publicKey, String url, String name, String hash, long now) {
         return db.sql("DELETE FROM relay_enrollments WHERE relay_id = :id AND code_hash = :hash")
                 .bind("id", relayId)
                 .bind("hash", hash)
                 .fetch().rowsUpdated()
                 .flatMap(deleted -> deleted == 0 ? Mono.error(alreadyClaimed()) : db.sql(
-                                "INSERT INTO relays (relay_id, owner_id, public_key, url, claimed_ms) VALUES (:id, :owner, :key, :url, :now)")
+                                "INSERT INTO relays (relay_id, owner_id, public_key, url, name, claimed_ms) VALUES (:id, :owner, :key, :url, :name, :now)")
                         .bind("id", relayId)
+                        .bind("name", name)
                         .bind("owner", owner)
                         .bind("key", publicKey)
                         .bind("url", url)
@@ -150,12 +157,12 @@ final class RelayClaims {
                 .onErrorResume(unreachable -> Mono.just(Optional.empty()))
                 .defaultIfEmpty(Optional.empty())
                 .cache();
-        return db.sql("SELECT relay_id, url, claimed_ms FROM relays WHERE owner_id = :owner ORDER BY claimed_ms, relay_id")
+        return db.sql("SELECT relay_id, name, url, claimed_ms FROM relays WHERE owner_id = :owner ORDER BY claimed_ms, relay_id")
                 .bind("owner", owner)
-                .map((row, meta) -> new Owned(row.get("relay_id", String.class), row.get("url", String.class),
-                        row.get("claimed_ms", Long.class), "unknown"))
+                .map((row, meta) -> new Owned(row.get("relay_id", String.class), row.get("name", String.class),
+                        row.get("url", String.class), row.get("claimed_ms", Long.class), "unknown"))
                 .all()
-                .concatMap(relay -> newest.map(version -> new Owned(relay.relayId(), relay.publicUrl(), relay.claimedAt(),
+                .concatMap(relay -> newest.map(version -> new Owned(relay.relayId(), relay.name(), relay.publicUrl(), relay.claimedAt(),
                         version.flatMap(d -> d.relay(relay.relayId()))
                                 .map(entry -> entry.weight() > 0 ? "answering" : "not-answering")
                                 .orElse("unknown"))));

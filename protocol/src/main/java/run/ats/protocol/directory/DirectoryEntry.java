@@ -2,6 +2,7 @@ package run.ats.protocol.directory;
 
 import run.ats.protocol.crypto.Ed25519;
 import run.ats.protocol.relay.RelayId;
+import run.ats.protocol.relay.RelayNames;
 
 import java.net.URI;
 import java.util.Base64;
@@ -9,15 +10,24 @@ import java.util.Objects;
 
 /**
  * One relay in a directory version: its id, its raw Ed25519 public key (base64url, no padding),
- * where relays and clients reach it, and its quantized weight (0: listed but not a root).
+ * where relays and clients reach it, its quantized weight (0: listed but not a root) and its
+ * public name ({@code adjective-color-noun}, see {@link RelayNames}; null for a relay without one).
  * Nothing about its owner. The id must be the one the key derives: entries are self-certifying.
  */
-public record DirectoryEntry(String relayId, String publicKey, String url, int weight) {
+public record DirectoryEntry(String relayId, String publicKey, String url, int weight, String name) {
 
     /** Weights are small integers: quantized health, so that small changes move no tree. */
     public static final int MAX_WEIGHT = 16;
 
+    /** An entry without a public name. */
+    public DirectoryEntry(String relayId, String publicKey, String url, int weight) {
+        this(relayId, publicKey, url, weight, null);
+    }
+
     public DirectoryEntry {
+        if (name != null && !RelayNames.PATTERN.matcher(name).matches()) {
+            throw new IllegalArgumentException("name must be three lowercase words joined by hyphens: " + name);
+        }
         Objects.requireNonNull(relayId, "relayId");
         Objects.requireNonNull(publicKey, "publicKey");
         Objects.requireNonNull(url, "url");
@@ -46,6 +56,11 @@ public record DirectoryEntry(String relayId, String publicKey, String url, int w
     public static DirectoryEntry of(java.security.PublicKey key, String url, int weight) {
         byte[] raw = Ed25519.raw(key);
         return new DirectoryEntry(RelayId.of(raw), Base64.getUrlEncoder().withoutPadding().encodeToString(raw), url, weight);
+    }
+
+    /** This entry with another weight. */
+    public DirectoryEntry withWeight(int newWeight) {
+        return new DirectoryEntry(relayId, publicKey, url, newWeight, name);
     }
 
     public java.security.PublicKey key() {

@@ -20,7 +20,8 @@ import java.util.Set;
  *
  * <p>The signature covers {@code "ats-directory-v1\n"} followed by the canonical JSON of the
  * version: fields in the order {@code version, issuedAt, rootsPerTree, relays}, each relay as
- * {@code relayId, publicKey, url, weight}, relays sorted by id, no whitespace. The wire form is
+ * {@code relayId, publicKey, url, weight} and then {@code name} for a relay that has a public name
+ * (absent otherwise), relays sorted by id, no whitespace. The wire form is
  * that object with one more field, {@code signature} (base64url, no padding). Parsing is strict:
  * an unknown field, a missing one or an entry whose id is not its key's is refused.
  */
@@ -29,6 +30,7 @@ public record SignedDirectory(Directory directory, String signature) {
     private static final String DOMAIN = "ats-directory-v1";
     private static final Set<String> FIELDS = Set.of("version", "issuedAt", "rootsPerTree", "relays", "signature");
     private static final Set<String> RELAY_FIELDS = Set.of("relayId", "publicKey", "url", "weight");
+    private static final Set<String> RELAY_FIELDS_NAMED = Set.of("relayId", "publicKey", "url", "weight", "name");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public static SignedDirectory sign(Directory directory, PrivateKey directoryKey) {
@@ -73,9 +75,9 @@ public record SignedDirectory(Directory directory, String signature) {
                 throw new InvalidDirectoryException("relays must be an array");
             }
             for (JsonNode relay : node.get("relays")) {
-                exactFields(relay, RELAY_FIELDS, "relay");
+                exactFields(relay, relay.has("name") ? RELAY_FIELDS_NAMED : RELAY_FIELDS, "relay");
                 relays.add(new DirectoryEntry(text(relay, "relayId"), text(relay, "publicKey"), text(relay, "url"),
-                        integer(relay, "weight")));
+                        integer(relay, "weight"), relay.has("name") ? text(relay, "name") : null));
             }
             Directory directory = new Directory(longValue(node, "version"), longValue(node, "issuedAt"),
                     integer(node, "rootsPerTree"), relays);
@@ -97,11 +99,14 @@ public record SignedDirectory(Directory directory, String signature) {
         node.put("rootsPerTree", directory.rootsPerTree());
         ArrayNode relays = node.putArray("relays");
         for (DirectoryEntry relay : directory.relays()) {
-            relays.addObject()
+            ObjectNode entry = relays.addObject()
                     .put("relayId", relay.relayId())
                     .put("publicKey", relay.publicKey())
                     .put("url", relay.url())
                     .put("weight", relay.weight());
+            if (relay.name() != null) {
+                entry.put("name", relay.name());
+            }
         }
         return node;
     }

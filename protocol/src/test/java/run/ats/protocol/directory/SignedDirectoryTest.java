@@ -41,6 +41,26 @@ class SignedDirectoryTest {
     }
 
     @Test
+    void aNamedRelaySignedIndependentlyVerifiesAndReserializes() throws Exception {
+        String named = VECTORS.get("signed_directory_named_json").asString();
+        SignedDirectory parsed = SignedDirectory.parse(named);
+        Directory directory = parsed.verifiedWith(DIRECTORY_PUBLIC);
+        assertThat(directory.relays().get(0).name()).isNull();
+        assertThat(directory.relays().get(1).name()).isEqualTo("poetic-cornflower-bench");
+        assertThat(parsed.toJson()).isEqualTo(named);
+        assertThat(SignedDirectory.sign(directory, DIRECTORY_KEY)).isEqualTo(parsed);
+        // A name is signed like every other field: changing it, or dropping it, breaks the signature.
+        for (String tampered : List.of(named.replace("poetic-cornflower-bench\"}", "poetic-cornflower-bell\"}"),
+                named.replace(",\"name\":\"poetic-cornflower-bench\"", ""))) {
+            assertThat(tampered).isNotEqualTo(named);
+            assertThatThrownBy(() -> SignedDirectory.parse(tampered).verifiedWith(DIRECTORY_PUBLIC))
+                    .isInstanceOf(InvalidDirectoryException.class);
+        }
+        assertThatThrownBy(() -> SignedDirectory.parse(named.replace("poetic-cornflower-bench\"}", "Poetic.Bench\"}")))
+                .isInstanceOf(InvalidDirectoryException.class).hasMessageContaining("name must be three lowercase words");
+    }
+
+    @Test
     void anyChangeBreaksTheSignature() throws Exception {
         for (String tampered : List.of(
                 GOLDEN.replace("\"version\":7", "\"version\":8"),

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -52,12 +53,15 @@ public final class LinkSockets implements WebSocketHandler {
             return Mono.error(new IllegalStateException("links need the channel upgrade strategy"));
         }
         Channel channel = channelSession.channel();
+        run.ats.tunnel.WebSocketKeepAlive.install(channel, properties.linkKeepalive());
         Outbox outbox = new Outbox(channel, properties.outboundQueue().toBytes() * 4, () -> { });
         String nonce = peers.nonce();
         AtomicReference<Link> link = new AtomicReference<>();
         outbox.offer(LinkCodec.encode(new LinkMessage.Challenge(peers.myId(), nonce)));
 
         Mono<Void> input = session.receive()
+                // Pongs answer our keep-alive pings; the silence they break is all they carry.
+                .filter(frame -> frame.getType() != WebSocketMessage.Type.PONG && frame.getType() != WebSocketMessage.Type.PING)
                 .concatMap(frame -> {
                     LinkMessage message;
                     try {

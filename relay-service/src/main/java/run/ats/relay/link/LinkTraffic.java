@@ -3,7 +3,6 @@ package run.ats.relay.link;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 import run.ats.protocol.directory.InvalidDirectoryException;
 import run.ats.protocol.directory.SignedDirectory;
@@ -34,7 +33,8 @@ final class LinkTraffic {
     private final Channels channels;
     private final DirectoryHolder directory;
     private final LinkPeers peers;
-    private final WebClient.Builder web;
+    private final reactor.netty.http.client.HttpClient http = reactor.netty.http.client.HttpClient.create()
+            .responseTimeout(Duration.ofSeconds(5));
     private final RelayProperties properties;
     private final Clock clock;
     private final java.util.Set<Link> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -42,12 +42,11 @@ final class LinkTraffic {
     private final java.util.concurrent.atomic.AtomicInteger childTrees = new java.util.concurrent.atomic.AtomicInteger();
     private final reactor.core.Disposable announcing;
 
-    LinkTraffic(Channels channels, DirectoryHolder directory, LinkPeers peers, WebClient.Builder web,
+    LinkTraffic(Channels channels, DirectoryHolder directory, LinkPeers peers,
                 RelayProperties properties, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.channels = channels;
         this.directory = directory;
         this.peers = peers;
-        this.web = web;
         this.properties = properties;
         this.clock = clock;
         meters.gauge("ats.relay.tree.children", childTrees);
@@ -120,9 +119,9 @@ final class LinkTraffic {
         if (theirs <= ours) {
             return;
         }
-        peers.directoryUrl(link.peerId()).ifPresent(url -> web.build().get().uri(url)
-                .retrieve()
-                .bodyToMono(String.class)
+        peers.directoryUrl(link.peerId()).ifPresent(url -> PeerAddresses.to(http, url).get().uri(url)
+                .responseSingle((response, body) -> response.status().code() == 200 ? body.asString()
+                        : Mono.error(new IllegalStateException("HTTP " + response.status().code())))
                 .timeout(Duration.ofSeconds(5))
                 .flatMap(json -> {
                     try {

@@ -8,7 +8,6 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import run.ats.protocol.directory.Directory;
 import run.ats.protocol.wire.LinkMessage;
-import run.ats.relay.RelayProperties;
 import run.ats.relay.channel.ChannelKey;
 import run.ats.relay.channel.Channels;
 import run.ats.relay.channel.StoredEvent;
@@ -28,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  * <li>the parent's link dropped, or there is none: move to the best reachable root at once;</li>
  * <li>a higher root is reachable again: move back once its link has been up for
- *     {@code link-hold-down}, so a flapping root does not flap the tree;</li>
+ *     {@code link-hold-down} (longer for a root whose link keeps dropping, see
+ *     {@link Uplinks#holdDownMs}), so a flapping root does not flap the tree;</li>
  * <li>higher roots that are down are dialed again every {@code link-retry}.</li>
  * </ul>
  * Moving sends {@code leave} to the old parent and {@code join} to the new one, then the
@@ -44,18 +44,15 @@ final class TreeRouter {
     private final DirectoryHolder directory;
     private final Uplinks uplinks;
     private final LinkPeers peers;
-    private final RelayProperties properties;
     private final Clock clock;
     private final Map<ChannelKey, Link> parents = new ConcurrentHashMap<>();
     private final Counter moves;
 
-    TreeRouter(Channels channels, DirectoryHolder directory, Uplinks uplinks, LinkPeers peers, RelayProperties properties,
-               Clock clock, MeterRegistry meters) {
+    TreeRouter(Channels channels, DirectoryHolder directory, Uplinks uplinks, LinkPeers peers, Clock clock, MeterRegistry meters) {
         this.channels = channels;
         this.directory = directory;
         this.uplinks = uplinks;
         this.peers = peers;
-        this.properties = properties;
         this.clock = clock;
         this.moves = meters.counter("ats.relay.tree.moves");
         meters.gaugeMapSize("ats.relay.tree.uplinked", List.of(), parents);
@@ -109,7 +106,7 @@ final class TreeRouter {
         }
         boolean higherThanCurrent = current == null || !above.contains(current.peerId())
                 || above.indexOf(best.peerId()) < above.indexOf(current.peerId());
-        boolean heldDown = current != null && clock.millis() - best.upSinceMs() < properties.linkHoldDown().toMillis();
+        boolean heldDown = current != null && clock.millis() - best.upSinceMs() < uplinks.holdDownMs(best.peerId());
         if (higherThanCurrent && !heldDown) {
             moveTo(key, best);
         }
@@ -133,7 +130,7 @@ final class TreeRouter {
                 next.deliver(event.frame());
             }
             moves.increment();
-            log.debug("Tree moved to parent {}", next.peerId());
+            log.debug("Tree {} moved from parent {} to {}", key, previous == null ? "none" : previous.peerId(), next.peerId());
         }
     }
 }

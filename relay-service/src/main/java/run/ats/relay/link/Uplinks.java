@@ -2,6 +2,8 @@ package run.ats.relay.link;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -18,6 +20,9 @@ import run.ats.relay.session.Outbox;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +38,7 @@ final class Uplinks {
 
     private static final Logger log = LoggerFactory.getLogger(Uplinks.class);
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+    static final long MAX_DAMPING = 16;
 
     private final LinkPeers peers;
     private final LinkTraffic traffic;
@@ -41,6 +47,8 @@ final class Uplinks {
     private final Map<String, Link> up = new ConcurrentHashMap<>();
     private final Map<String, Long> retryAfterMs = new ConcurrentHashMap<>();
     private final Map<String, Boolean> dialing = new ConcurrentHashMap<>();
+    /** When each peer's link last dropped, newest last, within {@code link-flap-window}. */
+    private final Map<String, Deque<Long>> drops = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.create();
 
     Uplinks(LinkPeers peers, LinkTraffic traffic, RelayProperties properties, Clock clock, MeterRegistry meters) {
@@ -55,6 +63,41 @@ final class Uplinks {
     Optional<Link> link(String peerId) {
         Link link = up.get(peerId);
         return link != null && link.open() ? Optional.of(link) : Optional.empty();
+    }
+
+    /**
+     * How long a link to {@code peerId} must have been up before trees move back to it: the
+     * hold-down, doubled for every further drop of that peer's link within the flap window (at
+     * most {@link #MAX_DAMPING} times), so a root that keeps flapping is trusted ever later.
+     */
+    long holdDownMs(String peerId) {
+        Deque<Long> recent = drops.get(peerId);
+        int count = 0;
+        if (recent != null) {
+            synchronized (recent) {
+                forget(recent);
+                count = recent.size();
+            }
+        }
+        return properties.linkHoldDown().toMillis() * Math.min(MAX_DAMPING, 1L << Math.max(0, Math.min(count - 1, 30)));
+    }
+
+    private void dropped(String peerId) {
+        Deque<Long> recent = drops.computeIfAbsent(peerId, id -> new ArrayDeque<>());
+        synchronized (recent) {
+            recent.addLast(clock.millis());
+            forget(recent);
+            if (recent.size() > 64) {
+                recent.removeFirst();
+            }
+        }
+    }
+
+    private void forget(Deque<Long> recent) {
+        long since = clock.millis() - properties.linkFlapWindow().toMillis();
+        while (!recent.isEmpty() && recent.peekFirst() < since) {
+            recent.removeFirst();
+        }
     }
 
     /** Dials {@code peerId} in the background unless it is up, being dialed, or waiting out a failure. */
@@ -85,16 +128,20 @@ final class Uplinks {
         Sinks.One<Link> ready = Sinks.one();
         String myNonce = peers.nonce();
         AtomicReference<Channel> connection = new AtomicReference<>();
-        client.websocket(WebsocketClientSpec.builder().maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4).build())
+        PeerAddresses.to(client, url).websocket(WebsocketClientSpec.builder().maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4).build())
                 .uri(url)
                 .handle((in, out) -> {
                     AtomicReference<Channel> channel = new AtomicReference<>();
                     in.withConnection(c -> channel.set(c.channel()));
                     connection.set(channel.get());
+                    run.ats.tunnel.WebSocketKeepAlive.install(channel.get(), properties.linkKeepalive());
                     Outbox outbox = new Outbox(channel.get(), properties.outboundQueue().toBytes() * 4, () -> { });
                     outbox.closeRequested().subscribe(status -> channel.get().close());
                     AtomicReference<Link> link = new AtomicReference<>();
-                    return in.receive().asString()
+                    return in.receiveFrames()
+                            // Pongs answer our keep-alive pings; the silence they break is all they carry.
+                            .filter(frame -> !(frame instanceof PingWebSocketFrame || frame instanceof PongWebSocketFrame))
+                            .map(frame -> frame.content().toString(StandardCharsets.UTF_8))
                             .concatMap(text -> {
                                 handshakeOrTraffic(peerId, myNonce, text, channel.get(), outbox, link, ready);
                                 return Mono.empty();
@@ -104,6 +151,7 @@ final class Uplinks {
                                 Link closed = link.get();
                                 if (closed != null) {
                                     up.remove(peerId, closed);
+                                    dropped(peerId);
                                     traffic.closed(closed);
                                     failed(peerId, "link closed");
                                 }

@@ -1,0 +1,286 @@
+package run.ats.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import run.ats.protocol.relay.RelayNames;
+import run.ats.protocol.topic.TopicTag;
+import run.ats.testkit.PingClient;
+import run.ats.testkit.ServiceProcess;
+import run.ats.testkit.Suite;
+import run.ats.tunnel.TunnelHandshake;
+import tools.jackson.databind.JsonNode;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Relays that listen on loopback only are reached by name through the tunnel broker: claimed
+ * with a name, their tunnel up, a PWA-style client publishes and receives through
+ * {@code name.relays.localhost}, and relays link to each other through it too. The broker
+ * forwards nothing but the relay's own endpoints, routes no Host trick, answers an offline relay
+ * at once with 503, refuses tunnels from a wrong key, an unclaimed relay or for another's name,
+ * and everything recovers when a relay or the broker restarts.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TunnelTest {
+
+    private static final String CELL = "u4pr";
+    private static Suite suite;
+    private static List<Suite.Relay> relays;
+    private static List<String> names;
+
+    @BeforeAll
+    static void startSuite() throws Exception {
+        suite = Suite.withBroker();
+        relays = suite.claimedRelays(2);
+        names = new ArrayList<>();
+        for (Suite.Relay relay : relays) {
+            names.add(awaitOnline(relay));
+        }
+    }
+
+    @AfterAll
+    static void stopSuite() throws Exception {
+        suite.close();
+    }
+
+    @Test
+    @Order(0)
+    void claimedRelaysGetNamesAndPingsFlowOnlyThroughTheBroker() throws Exception {
+        // The owner's list shows the name and the public URL through the broker.
+        JsonNode owned = Suite.json(suite.get(suite.main, "/v1/relays", suite.signIn("operator@example.com")).body());
+        List<String> listed = new ArrayList<>();
+        owned.forEach(relay -> listed.add(relay.get("name").asString()));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(names);
+        owned.forEach(relay -> assertThat(relay.get("publicUrl").asString())
+                .isEqualTo("ws://" + relay.get("name").asString() + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort + "/v1/ws"));
+        for (String name : names) {
+            assertThat(name).matches(RelayNames.PATTERN);
+        }
+
+        // A tree whose root is relay 0: the two relays link through the broker as well.
+        String tag = TopicTag.of("tunnel-" + UUID.randomUUID());
+        try (PingClient alice = throughBroker(0).subscribe(tag, CELL);
+             PingClient bob = throughBroker(1).subscribe(tag, CELL);
+             PingClient publisher = throughBroker(1)) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String id = UUID.randomUUID().toString().replace("-", "");
+                ids.add(id);
+                publisher.publish(tag, CELL, id);
+            }
+            assertThat(bob.awaitAll(ids, Duration.ofSeconds(10))).as("same relay, through the broker").isEmpty();
+            assertThat(alice.awaitAll(ids, Duration.ofSeconds(15))).as("other relay, linked through the broker").isEmpty();
+            assertThat(alice.duplicates()).isEmpty();
+        }
+        // The relays' own ports are not what clients used: the broker counted the streams.
+        assertThat(brokerMetric("ats_broker_tunnels")).isEqualTo(2);
+    }
+
+    @Test
+    @Order(1)
+    void theBrokerForwardsOnlyTheRelaysOwnEndpoints() throws Exception {
+        String host = names.getFirst() + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort;
+        assertThat(raw("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 200");
+        assertThat(raw("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 200").contains("\"signature\"");
+        for (String path : List.of("/", "/index.html", "/actuator/prometheus", "/v1/ws/../actuator/prometheus", "/v1/wsx", "/v3/api-docs")) {
+            assertThat(raw("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).as(path)
+                    .startsWith("HTTP/1.1 404").contains("application/problem+json").contains("not-a-relay-endpoint");
+        }
+        assertThat(raw("POST /v1/directory HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n\r\n")).startsWith("HTTP/1.1 404");
+        // Host tricks route nowhere.
+        assertThat(raw("GET http://" + host + "/v1/directory HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(raw("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 400");
+        for (String trick : List.of(names.getFirst() + "." + Suite.BROKER_DOMAIN + ".evil.example", "x." + host,
+                names.getFirst() + ".evil.example", "calm-aqua-harbor." + Suite.BROKER_DOMAIN, "user@" + host, Suite.BROKER_DOMAIN)) {
+            assertThat(raw("GET /v1/directory HTTP/1.1\r\nHost: " + trick + "\r\n\r\n")).as(trick).startsWith("HTTP/1.1 404")
+                    .contains("unknown-name");
+        }
+        assertThat(raw("GET /v1/directory HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400");
+        // Every request on a kept-alive connection is checked, not only the first.
+        String twice = raw("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\n\r\nGET /actuator/prometheus HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+        assertThat(twice).startsWith("HTTP/1.1 200").contains("HTTP/1.1 404").doesNotContain("jvm_memory");
+    }
+
+    @Test
+    @Order(2)
+    void tunnelsFromAWrongKeyAnUnclaimedRelayOrForAnothersNameAreRefused() throws Exception {
+        KeyPair relayZero = readKey(relays.get(0));
+        String idZero = relays.get(0).id;
+        KeyPair stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String strangerId = run.ats.protocol.relay.RelayId.of(run.ats.protocol.crypto.Ed25519.raw(stranger.getPublic()));
+
+        // Relay 0's id, but the stranger's key.
+        assertThat(tunnelHello(nonce -> TunnelHandshake.hello(idZero, stranger.getPublic(), stranger.getPrivate(), null, nonce)))
+                .startsWith("1008 unauthorized");
+        // Relay 0's key, signing for the stranger's id.
+        assertThat(tunnelHello(nonce -> TunnelHandshake.hello(strangerId, relayZero.getPublic(), relayZero.getPrivate(), null, nonce)))
+                .startsWith("1008 unauthorized");
+        // A well-proven key that nobody claimed.
+        assertThat(tunnelHello(nonce -> TunnelHandshake.hello(strangerId, stranger.getPublic(), stranger.getPrivate(), null, nonce)))
+                .startsWith("1008 unclaimed");
+        // Relay 0 asking for relay 1's name.
+        assertThat(tunnelHello(nonce -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), names.get(1), nonce)))
+                .startsWith("1008 not your name");
+        assertThat(brokerMetric("ats_broker_handshake_failures_total")).isGreaterThanOrEqualTo(4);
+        // None of that disturbed the real tunnels.
+        assertThat(brokerMetric("ats_broker_tunnels")).isEqualTo(2);
+    }
+
+    @Test
+    @Order(3)
+    void anOfflineRelayIsAnsweredAtOnceAndComesBackByItself() throws Exception {
+        Suite.Relay relay = relays.get(1);
+        String host = names.get(1) + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort;
+        suite.kill(relay);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String answer = "";
+        while (System.nanoTime() < deadline && !answer.startsWith("HTTP/1.1 503")) {
+            answer = raw("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            Thread.sleep(100);
+        }
+        assertThat(answer).startsWith("HTTP/1.1 503").contains("relay-offline").containsIgnoringCase("Retry-After: 5");
+        suite.start(relay);
+        awaitOnline(relay);
+        assertThat(raw("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 200");
+    }
+
+    @Test
+    @Order(4)
+    void relaysReconnectByThemselvesAfterTheBrokerRestarts() throws Exception {
+        suite.kill(suite.broker);
+        ServiceProcess again = suite.restartBroker();
+        for (Suite.Relay relay : relays) {
+            awaitOnline(relay);
+        }
+        String tag = TopicTag.of("tunnel-again-" + UUID.randomUUID());
+        try (PingClient alice = throughBroker(0).subscribe(tag, CELL);
+             PingClient publisher = throughBroker(1)) {
+            String id = UUID.randomUUID().toString().replace("-", "");
+            publisher.publish(tag, CELL, id);
+            assertThat(alice.awaitAll(List.of(id), Duration.ofSeconds(10))).isEmpty();
+        }
+        assertThat(again.output()).contains("Tunnel up for " + names.get(0));
+    }
+
+    private static PingClient throughBroker(int relay) throws Exception {
+        return new PingClient("ws://127.0.0.1:" + suite.brokerPublicPort + "/v1/ws",
+                names.get(relay) + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort, suite.relayToken());
+    }
+
+    /** Waits until the broker says the relay's name is claimed and its tunnel is up; answers the name. */
+    private static String awaitOnline(Suite.Relay relay) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String name = null;
+        while (System.nanoTime() < deadline) {
+            if (name == null) {
+                String line = relay.process.output().lines().filter(l -> l.contains("Tunnel up through")).findFirst().orElse(null);
+                if (line != null) {
+                    name = line.replaceAll(".*this relay is ([a-z-]+) at.*", "$1");
+                }
+            }
+            if (name != null) {
+                JsonNode info = Suite.json(suite.get(suite.broker, "/v1/names/" + name, null).body());
+                if (info.get("online").asBoolean()) {
+                    return name;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(relay.name + " never got its tunnel; its output:\n" + relay.process.output());
+    }
+
+    private static double brokerMetric(String series) throws Exception {
+        for (String line : suite.get(suite.broker, "/actuator/prometheus", null).body().lines().toList()) {
+            if (line.startsWith(series + " ") || line.startsWith(series + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return -1;
+    }
+
+    /** Sends raw bytes to the broker's public port; answers what comes back until it closes (5 s at most). */
+    private static String raw(String request) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), suite.brokerPublicPort)) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            try {
+                for (int n; System.nanoTime() < deadline && (n = in.read(buffer)) > 0; ) {
+                    answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                }
+            } catch (java.net.SocketTimeoutException kept) {
+                // a kept-alive connection: what came is the answer
+            }
+            return answer.toString();
+        }
+    }
+
+    /** Opens a tunnel WebSocket, answers the challenge with {@code hello}, and returns how the broker closed it. */
+    private static String tunnelHello(java.util.function.Function<String, String> hello) throws Exception {
+        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + suite.brokerPublicPort + "/v1/tunnel"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        frames.add(data.toString());
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+                        closed.complete(code + " " + reason);
+                        return null;
+                    }
+                }).join();
+        String challenge = frames.poll(5, TimeUnit.SECONDS);
+        assertThat(challenge).contains("tunnel-challenge");
+        socket.sendText(hello.apply(TunnelHandshake.parseChallenge(challenge)), true).join();
+        return closed.get(10, TimeUnit.SECONDS);
+    }
+
+    private static KeyPair readKey(Suite.Relay relay) throws Exception {
+        List<String> lines = Files.readAllLines(relay.keyFile, StandardCharsets.US_ASCII);
+        KeyFactory factory = KeyFactory.getInstance("Ed25519");
+        PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(lines.get(0).strip())));
+        PublicKey publicKey = factory.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(lines.get(1).strip())));
+        return new KeyPair(publicKey, privateKey);
+    }
+}

@@ -1,0 +1,67 @@
+package run.ats.broker;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Every {@code ats.broker.*} setting, with its safe default; docs/operations.md lists them.
+ *
+ * @param domain          relay names are served as {@code {name}.{domain}}
+ * @param directoryUrl    the directory service: which relays are claimed, their keys and names
+ * @param directoryKey    the directory's Ed25519 public key (raw, base64url); none: read from the directory at start and logged
+ * @param directoryPoll   how often the newest directory version is read
+ * @param publicPort      where {@code {name}.{domain}} and {@code /v1/tunnel} are served
+ * @param publicAddress   the address the public port binds to
+ * @param advertisedUrl   how people reach a name, {@code {name}} standing for it (e.g. {@code wss://{name}.ats.run});
+ *                        none: {@code ws(s)://{name}.{domain}:{publicPort}} from this broker's own TLS setting
+ * @param tls             the wildcard certificate for {@code *.{domain}}; none: plain, for local runs or behind a TLS ingress
+ * @param window          bytes each stream may have in flight each way (its flow-control window)
+ * @param maxStreams      concurrent streams per tunnel
+ * @param keepalive       a tunnel silent this long gets a ping; silent three times as long, it is closed
+ * @param headerTimeout   time a public connection has to send its first request head
+ * @param maxHeaderSize   largest request head accepted on the public port
+ * @param helloTimeout    time a relay has to prove its key once its tunnel's WebSocket is open
+ */
+@Validated
+@ConfigurationProperties("ats.broker")
+public record BrokerProperties(
+        @DefaultValue("relays.localhost") @NotBlank String domain,
+        @DefaultValue("http://localhost:8082") @NotNull URI directoryUrl,
+        String directoryKey,
+        @DefaultValue("2s") @NotNull Duration directoryPoll,
+        @DefaultValue("8443") @Min(0) @Max(65535) int publicPort,
+        @DefaultValue("0.0.0.0") @NotBlank String publicAddress,
+        String advertisedUrl,
+        Tls tls,
+        @DefaultValue("256KB") @NotNull DataSize window,
+        @DefaultValue("1024") @Min(1) int maxStreams,
+        @DefaultValue("2s") @NotNull Duration keepalive,
+        @DefaultValue("10s") @NotNull Duration headerTimeout,
+        @DefaultValue("16KB") @NotNull DataSize maxHeaderSize,
+        @DefaultValue("10s") @NotNull Duration helloTimeout) {
+
+    /** PEM files: the certificate chain and its private key (PKCS#8). */
+    public record Tls(@NotNull Path certificate, @NotNull Path privateKey) {
+    }
+
+    public boolean tlsEnabled() {
+        return tls != null;
+    }
+
+    /** Where clients reach relay {@code name}'s WebSocket. */
+    public String publicUrl(String name) {
+        String template = advertisedUrl != null && !advertisedUrl.isBlank() ? advertisedUrl
+                : (tlsEnabled() ? "wss" : "ws") + "://{name}." + domain + ":" + publicPort;
+        return template.replace("{name}", name).replaceAll("/+$", "") + "/v1/ws";
+    }
+}

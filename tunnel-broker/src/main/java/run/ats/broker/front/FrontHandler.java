@@ -1,0 +1,308 @@
+package run.ats.broker.front;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import run.ats.broker.tunnel.Tunnels;
+import run.ats.protocol.directory.DirectoryEntry;
+import run.ats.tunnel.Endpoint;
+import run.ats.tunnel.TunnelStream;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One public connection. Each request head is checked (origin-form target, exactly one Host,
+ * {@code name.domain} of a claimed relay, a path on the {@link Routes} allow-list) and then
+ * forwarded, re-encoded, over one tunnel stream for the whole connection; responses come back
+ * decoded and re-encoded, so every request on a kept-alive connection is checked, not only the
+ * first. After a 101 answer the connection is a WebSocket and bytes pass through untouched.
+ * Bodies stream both ways within the stream's window; nothing is buffered whole.
+ *
+ * <p>{@code /v1/tunnel} (on any host) is where relays dial in; it becomes a {@code TunnelConnection}.
+ */
+final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoint {
+
+    private final FrontContext context;
+    private Channel client;
+    private String name;
+    private TunnelStream stream;
+    /** Encodes requests for the relay and decodes its responses (pairing HEAD with its empty body). */
+    private final EmbeddedChannel codec = new EmbeddedChannel(new HttpClientCodec(4096, 16 * 1024, 16 * 1024));
+    private boolean discarding;
+    private boolean upgraded;
+    private boolean responding;
+    /** Forwarded requests whose responses have not ended yet. */
+    private int awaiting;
+    /** A refusal that waits for the responses before it, so answers keep their order. */
+    private FullHttpResponse deferred;
+
+    FrontHandler(FrontContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        client = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (upgraded) {
+            if (msg instanceof ByteBuf bytes && stream != null) {
+                stream.send(bytes);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            onRequest(ctx, request);
+        } else if (msg instanceof HttpContent content) {
+            if (discarding || stream == null) {
+                content.release();
+                discarding = !(content instanceof LastHttpContent) && discarding;
+            } else {
+                toRelay(content);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            refuse(ctx, request, Problems.of(HttpResponseStatus.BAD_REQUEST, "bad-request", "Bad request",
+                    "The request head could not be parsed."));
+            return;
+        }
+        Optional<String> path = Routes.path(request.uri());
+        if (path.isEmpty()) {
+            refuse(ctx, request, Problems.of(HttpResponseStatus.BAD_REQUEST, "bad-request-target", "Bad request target",
+                    "Only origin-form request targets (a path) are accepted."));
+            return;
+        }
+        List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() != 1) {
+            refuse(ctx, request, Problems.of(HttpResponseStatus.BAD_REQUEST, "bad-host", "Bad Host",
+                    "A request carries exactly one Host header."));
+            return;
+        }
+        if (path.get().equals("/v1/tunnel") && stream == null) {
+            acceptTunnel(ctx, request);
+            return;
+        }
+        Optional<String> named = Routes.name(hosts.getFirst(), context.properties().domain());
+        Optional<DirectoryEntry> relay = named.flatMap(context.directory()::byName);
+        if (relay.isEmpty()) {
+            refuse(ctx, request, Problems.of(HttpResponseStatus.NOT_FOUND, "unknown-name", "No such relay",
+                    "No claimed relay has this name."));
+            return;
+        }
+        if (name != null && !name.equals(named.get())) {
+            refuse(ctx, request, Problems.of(HttpResponseStatus.MISDIRECTED_REQUEST, "misdirected", "Misdirected request",
+                    "One connection serves one relay name."));
+            return;
+        }
+        if (!Routes.forwarded(request.method(), path.get())) {
+            context.refused().increment();
+            refuse(ctx, request, Problems.of(HttpResponseStatus.NOT_FOUND, "not-a-relay-endpoint", "Not found",
+                    "Relay names serve the relay's own endpoints only."));
+            return;
+        }
+        if (stream == null) {
+            Optional<Tunnels.Tunnel> tunnel = context.tunnels().of(relay.get().relayId());
+            stream = tunnel.map(t -> t.mux().open(this)).orElse(null);
+            if (stream == null) {
+                refuse(ctx, request, Problems.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "relay-offline", "Relay offline",
+                        tunnel.isEmpty() ? "The relay has no tunnel to this broker right now; try again shortly."
+                                : "The relay's tunnel is at its stream limit; try again shortly."));
+                return;
+            }
+            name = named.get();
+            // From here on the connection lives as long as its stream.
+            if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
+                ctx.pipeline().remove(ReadTimeoutHandler.class);
+            }
+            context.forwarding().incrementAndGet();
+        }
+        // Who the client is, for the relay's per-address limits: set here, never taken from the client.
+        String address = client.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
+        request.headers().set("X-Forwarded-For", address);
+        request.headers().set("X-Forwarded-Proto", context.properties().tlsEnabled() ? "https" : "http");
+        awaiting++;
+        toRelay(request);
+    }
+
+    private void toRelay(HttpObject object) {
+        codec.writeOutbound(object);
+        for (Object out; (out = codec.readOutbound()) != null; ) {
+            stream.send((ByteBuf) out);
+        }
+    }
+
+    private void acceptTunnel(ChannelHandlerContext ctx, HttpRequest request) {
+        if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            refuse(ctx, request, Problems.of(HttpResponseStatus.BAD_REQUEST, "websocket-required", "WebSocket required",
+                    "/v1/tunnel is a WebSocket."));
+            return;
+        }
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(null, null,
+                WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(64 * 1024).allowExtensions(false).build())
+                .newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri());
+        full.headers().set(request.headers());
+        discarding = true; // a GET upgrade's (empty) last content follows
+        if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
+            ctx.pipeline().remove(ReadTimeoutHandler.class);
+        }
+        ctx.pipeline().replace(this, "tunnel", context.newTunnelConnection());
+        Channel channel = ctx.channel();
+        handshaker.handshake(channel, full).addListener(done -> {
+            if (done.isSuccess()) {
+                channel.pipeline().fireUserEventTriggered(run.ats.broker.tunnel.TunnelConnection.OPEN);
+            } else {
+                channel.close();
+            }
+        });
+        codec.finishAndReleaseAll();
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse problem) {
+        ReferenceCountUtil.release(request);
+        discarding = true;
+        if (request.method().name().equals("HEAD")) {
+            problem.content().clear();
+        }
+        if (stream != null && awaiting > 0) {
+            // Answer after the responses already on their way; read nothing more meanwhile.
+            deferred = problem;
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        ChannelFuture written = ctx.writeAndFlush(problem);
+        written.addListener(ChannelFutureListener.CLOSE);
+        if (stream != null) {
+            stream.reset("refused");
+            stream = null;
+        }
+    }
+
+    // Stream side, called on the tunnel's event loop: hop to this connection's own.
+
+    @Override
+    public void data(ByteBuf data, Runnable consumed) {
+        client.eventLoop().execute(() -> toClient(data, consumed));
+    }
+
+    /** The relay's bytes, decoded, go to the client; after a 101, raw. */
+    private void toClient(ByteBuf data, Runnable consumed) {
+        if (!client.isActive()) {
+            data.release();
+            consumed.run();
+            return;
+        }
+        codec.writeInbound(data);
+        ChannelFuture last = null;
+        for (Object in; (in = codec.readInbound()) != null; ) {
+            if (in instanceof HttpResponse response) {
+                responding = true;
+                if (response.status().code() == 101 && !upgraded) {
+                    last = client.write(response);
+                    // Raw bytes both ways from here on.
+                    upgraded = true;
+                    client.pipeline().remove("http");
+                    continue;
+                }
+            }
+            if (in instanceof LastHttpContent) {
+                awaiting--;
+            }
+            last = client.write(in);
+        }
+        if (awaiting <= 0 && deferred != null) {
+            last = client.write(deferred);
+            deferred = null;
+            last.addListener(ChannelFutureListener.CLOSE);
+            stream.reset("refused");
+        }
+        client.flush();
+        if (last == null) {
+            consumed.run();
+        } else {
+            last.addListener(done -> consumed.run());
+        }
+    }
+
+    @Override
+    public void finished() {
+        client.eventLoop().execute(() -> client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+    }
+
+    @Override
+    public void reset(String reason) {
+        client.eventLoop().execute(() -> {
+            if (!responding && client.isActive() && !upgraded) {
+                client.writeAndFlush(Problems.of(HttpResponseStatus.BAD_GATEWAY, "relay-gone", "Relay gone",
+                        "The relay's tunnel ended before it answered.")).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                client.close();
+            }
+        });
+    }
+
+    @Override
+    public void pause() {
+        client.config().setAutoRead(false);
+    }
+
+    @Override
+    public void resume() {
+        if (deferred == null) {
+            client.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (stream != null) {
+            stream.reset("client closed");
+            stream = null;
+        }
+        if (name != null) {
+            context.forwarding().decrementAndGet();
+        }
+        codec.finishAndReleaseAll();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

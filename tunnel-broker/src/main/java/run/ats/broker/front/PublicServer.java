@@ -1,0 +1,119 @@
+package run.ats.broker.front;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import run.ats.broker.BrokerProperties;
+import run.ats.broker.directory.DirectoryWatch;
+import run.ats.broker.tunnel.TunnelAcceptor;
+import run.ats.broker.tunnel.Tunnels;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The public port: {@code {name}.{domain}} for clients and other relays, {@code /v1/tunnel} for
+ * relays dialing in. Plain Netty (not the Spring server, which serves health, metrics and the
+ * API on {@code server.port}) because a forwarded connection turns into a byte pipe.
+ */
+@Component
+public final class PublicServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(PublicServer.class);
+
+    private final BrokerProperties properties;
+    private final FrontContext context;
+    private final SslContext tls;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel server;
+    private volatile int port;
+
+    PublicServer(BrokerProperties properties, DirectoryWatch directory, Tunnels tunnels, TunnelAcceptor acceptor,
+                 MeterRegistry meters) throws Exception {
+        this.properties = properties;
+        AtomicInteger forwarding = new AtomicInteger();
+        meters.gauge("ats.broker.connections.forwarding", forwarding);
+        this.context = new FrontContext(properties, directory, tunnels, meters.counter("ats.broker.requests.refused"),
+                forwarding, acceptor::newConnection);
+        this.tls = properties.tlsEnabled()
+                ? SslContextBuilder.forServer(properties.tls().certificate().toFile(), properties.tls().privateKey().toFile()).build()
+                : null;
+    }
+
+    @Override
+    public void start() {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        boss = new MultiThreadIoEventLoopGroup(1, io);
+        workers = new MultiThreadIoEventLoopGroup(io);
+        server = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(type)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        if (tls != null) {
+                            channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+                        }
+                        channel.pipeline()
+                                .addLast("read-timeout", new ReadTimeoutHandler(properties.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("http", new HttpServerCodec(4096, (int) properties.maxHeaderSize().toBytes(), 16 * 1024))
+                                .addLast("front", new FrontHandler(context));
+                    }
+                })
+                .bind(new InetSocketAddress(properties.publicAddress(), properties.publicPort()))
+                .syncUninterruptibly()
+                .channel();
+        port = ((InetSocketAddress) server.localAddress()).getPort();
+        log.info("ATS tunnel broker serving https://{name}.{} on {}:{} ({}); relays dial {}://<this host>:{}/v1/tunnel; "
+                        + "clients reach a relay at {}", properties.domain(), properties.publicAddress(), port,
+                tls != null ? "TLS" : "plain: TLS ends before this broker, or a local run",
+                tls != null ? "wss" : "ws", port, properties.publicUrl("{name}"));
+    }
+
+    /** The bound public port (useful when {@code public-port} is 0). */
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
+        server = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+}

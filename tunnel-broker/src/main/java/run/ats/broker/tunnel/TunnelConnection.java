@@ -1,0 +1,152 @@
+package run.ats.broker.tunnel;
+
+import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import run.ats.broker.BrokerProperties;
+import run.ats.broker.directory.DirectoryWatch;
+import run.ats.protocol.directory.DirectoryEntry;
+import run.ats.tunnel.TunnelHandshake;
+import run.ats.tunnel.TunnelMux;
+import run.ats.tunnel.WebSocketKeepAlive;
+
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's end of one tunnel, from the moment its WebSocket is open: challenge the relay,
+ * check its proof and that the signed directory lists it with a name, then carry its streams.
+ * Refusals close with 1008 and the reason, and count in {@code ats_broker_handshake_failures_total}.
+ */
+public final class TunnelConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(TunnelConnection.class);
+
+    private final BrokerProperties properties;
+    private final DirectoryWatch directory;
+    private final Tunnels tunnels;
+    private final Counter failures;
+    private final String nonce;
+    private Tunnels.Tunnel tunnel;
+    private ScheduledFuture<?> helloTimeout;
+
+    TunnelConnection(BrokerProperties properties, DirectoryWatch directory, Tunnels tunnels, Counter failures, SecureRandom random) {
+        this.properties = properties;
+        this.directory = directory;
+        this.tunnels = tunnels;
+        this.failures = failures;
+        this.nonce = TunnelHandshake.nonce(random);
+    }
+
+    /** Fired down the pipeline once the WebSocket handshake's answer is out. */
+    public static final Object OPEN = new Object();
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event != OPEN) {
+            super.userEventTriggered(ctx, event);
+            return;
+        }
+        ctx.writeAndFlush(new TextWebSocketFrame(TunnelHandshake.challenge(nonce)));
+        helloTimeout = ctx.executor().schedule(() -> refuse(ctx, "no tunnel-hello within " + properties.helloTimeout().toSeconds() + " s"),
+                properties.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            switch (msg) {
+                case BinaryWebSocketFrame binary when tunnel != null -> tunnel.mux().onFrame(binary.content());
+                case TextWebSocketFrame text when tunnel == null -> hello(ctx, text.text());
+                case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                case PongWebSocketFrame pong -> {
+                    // keep-alive answer: its arrival is all it says
+                }
+                case io.netty.handler.codec.http.HttpContent rest -> {
+                    // the upgrade request's empty last content, decoded before the switch
+                }
+                case CloseWebSocketFrame close -> ctx.writeAndFlush(new CloseWebSocketFrame(1000, "bye")).addListener(ChannelFutureListener.CLOSE);
+                default -> refuse(ctx, "unexpected frame");
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void hello(ChannelHandlerContext ctx, String text) {
+        TunnelHandshake.Hello hello;
+        try {
+            hello = TunnelHandshake.parseHello(text);
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, "bad tunnel-hello: " + e.getMessage());
+            return;
+        }
+        if (!hello.provenFor(nonce)) {
+            refuse(ctx, "unauthorized: the key does not match the relay id, or the proof is wrong");
+            return;
+        }
+        Optional<DirectoryEntry> listed = directory.relay(hello.relayId());
+        if (listed.isEmpty()) {
+            refuse(ctx, "unclaimed: the directory does not list relay " + hello.relayId() + " (claim it first)");
+            return;
+        }
+        DirectoryEntry entry = listed.get();
+        if (!entry.publicKey().equals(hello.publicKey())) {
+            refuse(ctx, "unauthorized: not the key the directory lists for this relay");
+            return;
+        }
+        if (entry.name() == null) {
+            refuse(ctx, "no public name: the relay was claimed without one");
+            return;
+        }
+        if (hello.name() != null && !hello.name().equals(entry.name())) {
+            refuse(ctx, "not your name: relay " + hello.relayId() + " holds " + entry.name());
+            return;
+        }
+        helloTimeout.cancel(false);
+        TunnelMux mux = new TunnelMux(ctx.channel(), (int) properties.window().toBytes(), properties.maxStreams(), null);
+        tunnel = new Tunnels.Tunnel(hello.relayId(), entry.name(), ctx.channel(), mux);
+        WebSocketKeepAlive.install(ctx.channel(), properties.keepalive());
+        ctx.writeAndFlush(new TextWebSocketFrame(TunnelHandshake.welcome(entry.name(), properties.publicUrl(entry.name()), (int) properties.window().toBytes())));
+        tunnels.put(tunnel);
+        log.info("Tunnel up for {} (relay {})", entry.name(), hello.relayId());
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String reason) {
+        failures.increment();
+        log.info("Tunnel refused: {}", reason);
+        ctx.writeAndFlush(new CloseWebSocketFrame(1008, reason.length() > 120 ? reason.substring(0, 120) : reason))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (helloTimeout != null) {
+            helloTimeout.cancel(false);
+        }
+        if (tunnel != null) {
+            tunnel.mux().close();
+            tunnels.remove(tunnel);
+            log.info("Tunnel down for {}", tunnel.name());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Tunnel error: {}", cause.toString());
+        ctx.close();
+    }
+}
