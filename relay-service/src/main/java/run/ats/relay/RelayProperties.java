@@ -70,5 +70,11 @@ public record RelayProperties(
         @DefaultValue("1s") @NotNull Duration linkKeepalive,
         @DefaultValue("1s") @NotNull Duration linkRetry,
         @DefaultValue("250ms") @NotNull Duration linkCheckInterval,
-        @DefaultValue("") @NotNull java.util.List<URI> brokerUrls) {
+        java.util.List<URI> brokerUrls) {
+
+    public RelayProperties {
+        // Unset or empty: no tunnel (binding an empty string would give one empty URI).
+        brokerUrls = brokerUrls == null ? java.util.List.of()
+                : brokerUrls.stream().filter(url -> !url.toString().isBlank()).toList();
+    }
 }

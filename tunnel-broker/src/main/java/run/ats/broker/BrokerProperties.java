@@ -50,6 +50,13 @@ public record BrokerProperties(
         @DefaultValue("16KB") @NotNull DataSize maxHeaderSize,
         @DefaultValue("10s") @NotNull Duration helloTimeout) {
 
+    public BrokerProperties {
+        long bytes = window == null ? 0 : window.toBytes();
+        if (bytes < run.ats.tunnel.TunnelHandshake.MIN_WINDOW || bytes > run.ats.tunnel.TunnelHandshake.MAX_WINDOW) {
+            throw new IllegalArgumentException("ats.broker.window must be from 16KB to 16MB, not " + window);
+        }
+    }
+
     /** PEM files: the certificate chain and its private key (PKCS#8). */
     public record Tls(@NotNull Path certificate, @NotNull Path privateKey) {
     }

@@ -115,6 +115,7 @@ public final class TunnelMux {
                 TunnelStream accepted = new TunnelStream(this, decoded.streamId());
                 streams.put(accepted.id(), accepted);
                 accepted.bind(acceptor.apply(accepted));
+                accepted.flush(); // whatever the endpoint sent while it was being made
             }
             case DATA -> {
                 if (stream != null) {
@@ -137,6 +138,11 @@ public final class TunnelMux {
                 }
             }
         }
+    }
+
+    /** Runs {@code task} on the tunnel's event loop, later (never inline), where endpoints' callbacks run too. */
+    public void execute(Runnable task) {
+        tunnel.eventLoop().execute(task);
     }
 
     /** The tunnel is gone: every stream ends. Safe to call more than once, from any thread. */

@@ -101,6 +101,9 @@ public final class TunnelStream {
             mux.flushTunnel();
         }
         // Hold the source while anything waits for credit (or for the tunnel's socket).
+        if (endpoint == null) {
+            return; // still being made: flushed again once bound
+        }
         if (pendingBytes > 0 && !paused) {
             paused = true;
             endpoint.pause();

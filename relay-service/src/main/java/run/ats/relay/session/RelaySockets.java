@@ -168,8 +168,21 @@ public final class RelaySockets implements WebSocketHandler {
         return bytes;
     }
 
-    private static String clientIp(WebSocketSession session) {
+    /**
+     * The client's address, for the per-address limit. A connection through a tunnel comes from
+     * loopback, and the broker names the client in {@code X-Forwarded-For} (set by the broker,
+     * never passed on from the client); that header is believed only then: loopback, with
+     * tunnels configured.
+     */
+    private String clientIp(WebSocketSession session) {
         InetSocketAddress remote = session.getHandshakeInfo().getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        if (remote == null || remote.getAddress() == null) {
+            return "unknown";
+        }
+        String forwarded = session.getHandshakeInfo().getHeaders().getFirst("X-Forwarded-For");
+        if (forwarded != null && remote.getAddress().isLoopbackAddress() && !properties.brokerUrls().isEmpty()) {
+            return forwarded.strip();
+        }
+        return remote.getAddress().getHostAddress();
     }
 }
