@@ -63,6 +63,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The operating system's process id (to pin it to a core, or read its memory and CPU time). */
+    public long pid() {
+        return process.pid();
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port;
     }

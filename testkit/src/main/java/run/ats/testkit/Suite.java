@@ -163,7 +163,12 @@ public final class Suite implements AutoCloseable {
                 "--ats.relay.key-file=" + relay.keyFile, "--ats.relay.public-url=" + relay.ws(),
                 "--ats.relay.heartbeat-interval=" + relayHeartbeat, "--ats.relay.publishes-per-second=1000",
                 "--ats.relay.publishes-per-second-per-token=1000"));
-        settings.addAll(relaySettings);
+        // A setting given again in relaySettings replaces the suite's (Spring would join the two with a comma).
+        for (String extra : relaySettings) {
+            String key = extra.substring(0, extra.indexOf('=') + 1);
+            settings.removeIf(setting -> setting.startsWith(key));
+            settings.add(extra);
+        }
         relay.starts++;
         relay.process = keep(ServiceProcess.start(relay.name + (relay.starts == 1 ? "" : "-" + relay.starts), "relay-service", relay.port, settings));
         relay.id = relay.process.awaitOutput(RELAY_ID, Duration.ofSeconds(10));

@@ -22,6 +22,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 import run.ats.relay.RelayProperties;
+import run.ats.relay.directory.DirectoryHolder;
 import run.ats.relay.identity.RelayIdentity;
 import run.ats.tunnel.ChannelEndpoint;
 import run.ats.tunnel.TunnelHandshake;
@@ -58,10 +59,18 @@ final class TunnelDialer {
     private volatile boolean stopped;
     private volatile InetSocketAddress local;
 
-    TunnelDialer(RelayProperties properties, RelayIdentity identity, MeterRegistry meters) {
+    /** Per broker: the retry waiting to dial it, if one is. */
+    private final java.util.Map<URI, Disposable> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<URI> up = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final DirectoryHolder directory;
+    private Disposable watchingDirectory;
+
+    TunnelDialer(RelayProperties properties, RelayIdentity identity, DirectoryHolder directory, MeterRegistry meters) {
         this.properties = properties;
         this.identity = identity;
+        this.directory = directory;
         this.reconnects = meters.counter("ats.relay.tunnel.reconnects");
+        meters.gaugeCollectionSize("ats.relay.tunnels", java.util.List.of(), up);
     }
 
     @EventListener
@@ -73,12 +82,25 @@ final class TunnelDialer {
         for (URI broker : properties.brokerUrls()) {
             dial(broker, FIRST_RETRY);
         }
+        // Claimed just now (the directory lists this relay with a name): dial at once, not after the backoff.
+        watchingDirectory = directory.changes()
+                .filter(signed -> signed.directory().relay(identity.relayId()).map(entry -> entry.name() != null).orElse(false))
+                .subscribe(listed -> waiting.forEach((broker, retry) -> {
+                    if (waiting.remove(broker, retry)) {
+                        retry.dispose();
+                        dial(broker, FIRST_RETRY);
+                    }
+                }));
     }
 
     @jakarta.annotation.PreDestroy
     void stop() {
         stopped = true;
         dialing.dispose();
+        waiting.values().forEach(Disposable::dispose);
+        if (watchingDirectory != null) {
+            watchingDirectory.dispose();
+        }
     }
 
     private void dial(URI broker, Duration backoff) {
@@ -92,6 +114,11 @@ final class TunnelDialer {
                 .handle((in, out) -> {
                     AtomicReference<Channel> channel = new AtomicReference<>();
                     in.withConnection(connection -> channel.set(connection.channel()));
+                    in.receiveCloseStatus().subscribe(status -> {
+                        if (mux.get() == null) {
+                            log.info("Tunnel to {} refused: {}", broker, status.reasonText());
+                        }
+                    });
                     return in.receiveFrames()
                             .doOnNext(frame -> onFrame(broker, channel.get(), mux, frame))
                             .then();
@@ -100,6 +127,7 @@ final class TunnelDialer {
                 .doFinally(signal -> {
                     TunnelMux ended = mux.get();
                     if (ended != null) {
+                        up.remove(broker);
                         ended.close();
                         log.info("Tunnel to {} closed; dialing again", broker);
                         reconnects.increment();
@@ -108,8 +136,13 @@ final class TunnelDialer {
                     Duration next = lasted ? FIRST_RETRY : backoff;
                     long jittered = next.toMillis() / 2 + ThreadLocalRandom.current().nextLong(next.toMillis() / 2 + 1);
                     if (!stopped) {
-                        reactor.core.scheduler.Schedulers.parallel().schedule(() -> dial(broker, min(next.multipliedBy(2), LAST_RETRY)),
-                                jittered, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        Disposable[] retry = new Disposable[1];
+                        retry[0] = reactor.core.scheduler.Schedulers.parallel().schedule(() -> {
+                            if (waiting.remove(broker, retry[0])) {
+                                dial(broker, min(next.multipliedBy(2), LAST_RETRY));
+                            }
+                        }, jittered, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        waiting.put(broker, retry[0]);
                     }
                 })
                 .subscribe(done -> { }, error -> log.info("No tunnel to {}: {}", broker, error.getMessage()));
@@ -135,6 +168,7 @@ final class TunnelDialer {
                 TunnelHandshake.Welcome welcome = TunnelHandshake.parseWelcome(text);
                 WebSocketKeepAlive.install(channel, properties.linkKeepalive());
                 mux.set(new TunnelMux(channel, welcome.window(), Integer.MAX_VALUE, stream -> connectLocal(channel, stream)));
+                up.add(broker);
                 log.info("Tunnel up through {}: this relay is {} at {}", broker.getHost(), welcome.name(), welcome.publicUrl());
             }
         } catch (IllegalArgumentException e) {
