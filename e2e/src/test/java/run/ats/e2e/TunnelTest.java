@@ -103,8 +103,12 @@ class TunnelTest {
             assertThat(alice.awaitAll(ids, Duration.ofSeconds(15))).as("other relay, linked through the broker").isEmpty();
             assertThat(alice.duplicates()).isEmpty();
         }
-        // The relays' own ports are not what clients used: the broker counted the streams.
+        // The relays' own ports are not what clients used: the broker carried the bytes.
         assertThat(brokerMetric("ats_broker_tunnels")).isEqualTo(2);
+        assertThat(brokerMetric("ats_broker_bytes_total")).isGreaterThan(0);
+        // Its log names relays, never what passed through them.
+        assertThat(suite.broker.output()).contains("Tunnel up for " + names.getFirst()).doesNotContain(tag).doesNotContain("payload")
+                .doesNotContain("X-Forwarded-For");
     }
 
     @Test

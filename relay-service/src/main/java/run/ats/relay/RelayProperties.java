@@ -11,6 +11,7 @@ import org.springframework.validation.annotation.Validated;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Every {@code ats.relay.*} setting, with its safe default; docs/operations.md lists them.
@@ -70,11 +71,11 @@ public record RelayProperties(
         @DefaultValue("1s") @NotNull Duration linkKeepalive,
         @DefaultValue("1s") @NotNull Duration linkRetry,
         @DefaultValue("250ms") @NotNull Duration linkCheckInterval,
-        java.util.List<URI> brokerUrls) {
+        List<URI> brokerUrls) {
 
     public RelayProperties {
         // Unset or empty: no tunnel (binding an empty string would give one empty URI).
-        brokerUrls = brokerUrls == null ? java.util.List.of()
+        brokerUrls = brokerUrls == null ? List.of()
                 : brokerUrls.stream().filter(url -> !url.toString().isBlank()).toList();
     }
 }

@@ -39,7 +39,16 @@ public final class PingClient implements AutoCloseable {
      * {@code -Djdk.httpclient.allowRestrictedHeaders=host}).
      */
     public PingClient(String url, String host, String token) {
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        this(url, host, token, null);
+    }
+
+    /** The same over {@code wss://}, trusting what {@code tls} trusts. */
+    public PingClient(String url, String host, String token, javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder http = HttpClient.newBuilder();
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        WebSocket.Builder builder = http.build().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (host != null) {
             builder.header("Host", host);
         }

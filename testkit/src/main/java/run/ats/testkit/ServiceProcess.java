@@ -42,6 +42,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code module}'s jar on {@code port} with {@code arguments}; waits (60 s at most) until it is ready. */
     public static ServiceProcess start(String name, String module, int port, List<String> arguments) throws Exception {
+        return start(name, module, port, List.of(), arguments);
+    }
+
+    /** The same, with options for the JVM (before {@code -jar}). */
+    public static ServiceProcess start(String name, String module, int port, List<String> jvmOptions, List<String> arguments) throws Exception {
         Path jar = JARS.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar").toAbsolutePath().normalize();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build from the project root (./mvnw verify)");
@@ -49,7 +54,9 @@ public final class ServiceProcess implements AutoCloseable {
         Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
         Path log = logs.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1"));
+                "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1"));
         command.addAll(arguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServiceProcess service = new ServiceProcess(name, port, log, process);

@@ -68,6 +68,8 @@ public final class Suite implements AutoCloseable {
     public final HttpClient http = HttpClient.newHttpClient();
     /** How often the suite's relays send heartbeats: fast for tests, slower for many relays on one machine. */
     public String relayHeartbeat = "500ms";
+    /** JVM options for every relay the suite starts from now on. */
+    public final List<String> relayJvmOptions = new ArrayList<>();
     /** More {@code --ats.relay.*} settings for every relay the suite starts from now on. */
     public final List<String> relaySettings = new ArrayList<>();
     private final List<ServiceProcess> started = new ArrayList<>();
@@ -78,16 +80,31 @@ public final class Suite implements AutoCloseable {
 
     private final List<String> directorySettings;
 
+    /**
+     * The broker's TLS: its wildcard certificate and key (PEM), and a PKCS#12 trust store holding
+     * that certificate, which relays (and test clients) trust.
+     */
+    public record BrokerTls(Path certificate, Path privateKey, Path trustStore, String password) {
+    }
+
+    private final BrokerTls tls;
+
     public Suite() throws Exception {
-        this(false);
+        this(false, null);
     }
 
     /** A suite whose relays are claimed with names and reached through a tunnel broker. */
     public static Suite withBroker() throws Exception {
-        return new Suite(true);
+        return new Suite(true, null);
     }
 
-    private Suite(boolean withBroker) throws Exception {
+    /** The same, with the broker ending TLS itself: relays dial {@code wss://}, names are served over TLS. */
+    public static Suite withBroker(BrokerTls tls) throws Exception {
+        return new Suite(true, tls);
+    }
+
+    private Suite(boolean withBroker, BrokerTls tls) throws Exception {
+        this.tls = tls;
         int mainPort = ServiceProcess.freePort();
         String operatorHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(OPERATOR_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -103,7 +120,11 @@ public final class Suite implements AutoCloseable {
             brokerPublicPort = ServiceProcess.freePort();
             broker = keep(ServiceProcess.start("broker", "tunnel-broker", ServiceProcess.freePort(), brokerSettings()));
             mainSettings = with(mainSettings, "--ats.main.broker-url=" + broker.url());
-            relaySettings.add("--ats.relay.broker-urls=ws://127.0.0.1:" + brokerPublicPort + "/v1/tunnel");
+            relaySettings.add("--ats.relay.broker-urls=" + (tls != null ? "wss" : "ws") + "://127.0.0.1:" + brokerPublicPort + "/v1/tunnel");
+            if (tls != null) {
+                relayJvmOptions.addAll(List.of("-Djavax.net.ssl.trustStore=" + tls.trustStore(),
+                        "-Djavax.net.ssl.trustStorePassword=" + tls.password(), "-Djavax.net.ssl.trustStoreType=PKCS12"));
+            }
         } else {
             brokerPublicPort = 0;
             broker = null;
@@ -113,9 +134,14 @@ public final class Suite implements AutoCloseable {
 
     /** The broker's settings; the same public port every time it starts. */
     private List<String> brokerSettings() {
-        return List.of("--ats.broker.directory-url=" + directory.url(), "--ats.broker.domain=" + BROKER_DOMAIN,
+        List<String> settings = new ArrayList<>(List.of("--ats.broker.directory-url=" + directory.url(), "--ats.broker.domain=" + BROKER_DOMAIN,
                 "--ats.broker.public-port=" + brokerPublicPort, "--ats.broker.public-address=127.0.0.1",
-                "--ats.broker.directory-poll=200ms", "--ats.broker.keepalive=500ms");
+                "--ats.broker.directory-poll=200ms", "--ats.broker.keepalive=500ms"));
+        if (tls != null) {
+            settings.add("--ats.broker.tls.certificate=" + tls.certificate());
+            settings.add("--ats.broker.tls.private-key=" + tls.privateKey());
+        }
+        return settings;
     }
 
     /** Starts the broker again after {@link #kill(ServiceProcess)}, on the same ports. */
@@ -170,7 +196,8 @@ public final class Suite implements AutoCloseable {
             settings.add(extra);
         }
         relay.starts++;
-        relay.process = keep(ServiceProcess.start(relay.name + (relay.starts == 1 ? "" : "-" + relay.starts), "relay-service", relay.port, settings));
+        relay.process = keep(ServiceProcess.start(relay.name + (relay.starts == 1 ? "" : "-" + relay.starts), "relay-service", relay.port,
+                relayJvmOptions, settings));
         relay.id = relay.process.awaitOutput(RELAY_ID, Duration.ofSeconds(10));
     }
 

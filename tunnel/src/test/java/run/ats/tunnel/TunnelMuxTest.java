@@ -59,6 +59,7 @@ class TunnelMuxTest {
     private volatile Function<TunnelStream, Endpoint> relaySide;
     private final CompletableFuture<TunnelMux> relayMux = new CompletableFuture<>();
     private TunnelMux brokerMux;
+    private volatile Channel brokerChannel;
 
     @BeforeEach
     void connect() throws Exception {
@@ -83,7 +84,10 @@ class TunnelMuxTest {
                                 new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(
                                         URI.create("ws://127.0.0.1:" + port + "/t"), WebSocketVersion.V13, null, false,
                                         new DefaultHttpHeaders(), 64 * 1024)),
-                                new Frames(ch, broker, channel -> new TunnelMux(channel, WINDOW, 100, null)));
+                                new Frames(ch, broker, channel -> {
+                                    brokerChannel = channel;
+                                    return new TunnelMux(channel, WINDOW, 100, null);
+                                }));
                     }
                 })
                 .connect("127.0.0.1", port).sync();
@@ -162,7 +166,7 @@ class TunnelMuxTest {
         pings.stream = brokerMux.open(pings);
         assertThat(pings.roundTripMicros()).isLessThan(1_000_000);
         // Write DATA frames behind the mux's back: more than the window, no credit asked.
-        Channel tunnel = brokerChannel();
+        Channel tunnel = brokerChannel;
         for (int sent = 0; sent <= WINDOW; sent += TunnelFrame.MAX_DATA) {
             ByteBuf payload = Unpooled.wrappedBuffer(new byte[TunnelFrame.MAX_DATA]);
             tunnel.writeAndFlush(new BinaryWebSocketFrame(TunnelFrame.encode(tunnel.alloc(), TunnelFrame.Type.DATA, abusive.id(), payload)));
@@ -181,16 +185,10 @@ class TunnelMuxTest {
         PingPong pings = new PingPong();
         pings.stream = brokerMux.open(pings);
         assertThat(pings.roundTripMicros()).isLessThan(1_000_000);
-        Channel tunnel = brokerChannel();
+        Channel tunnel = brokerChannel;
         tunnel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {9, 0, 0, 0, 1})));
         assertThat(pings.reset.get(5, TimeUnit.SECONDS)).isEqualTo("the tunnel closed");
         assertThat(relayMux.get().streams()).isZero();
-    }
-
-    private Channel brokerChannel() throws Exception {
-        java.lang.reflect.Field field = TunnelMux.class.getDeclaredField("tunnel");
-        field.setAccessible(true);
-        return (Channel) field.get(brokerMux);
     }
 
     /** Makes the mux once the WebSocket handshake is done, and hands it every binary frame. */

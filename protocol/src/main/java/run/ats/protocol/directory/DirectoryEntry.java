@@ -58,11 +58,6 @@ public record DirectoryEntry(String relayId, String publicKey, String url, int w
         return new DirectoryEntry(RelayId.of(raw), Base64.getUrlEncoder().withoutPadding().encodeToString(raw), url, weight);
     }
 
-    /** This entry with another weight. */
-    public DirectoryEntry withWeight(int newWeight) {
-        return new DirectoryEntry(relayId, publicKey, url, newWeight, name);
-    }
-
     public java.security.PublicKey key() {
         return Ed25519.publicKey(Base64.getUrlDecoder().decode(publicKey));
     }

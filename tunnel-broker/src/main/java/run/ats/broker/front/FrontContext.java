@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 /** What every public connection's handler needs. */
 record FrontContext(BrokerProperties properties, DirectoryWatch directory, Tunnels tunnels, Counter refused,
-                    AtomicInteger forwarding, Supplier<ChannelHandler> tunnelConnections) {
+                    AtomicInteger forwarding, Counter bytesToRelays, Counter bytesToClients, Supplier<ChannelHandler> tunnelConnections) {
 
     ChannelHandler newTunnelConnection() {
         return tunnelConnections.get();

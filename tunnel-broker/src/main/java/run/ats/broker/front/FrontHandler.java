@@ -71,6 +71,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (upgraded) {
             if (msg instanceof ByteBuf bytes && stream != null) {
+                context.bytesToRelays().increment(bytes.readableBytes());
                 stream.send(bytes);
             } else {
                 ReferenceCountUtil.release(msg);
@@ -158,6 +159,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     private void toRelay(HttpObject object) {
         codec.writeOutbound(object);
         for (Object out; (out = codec.readOutbound()) != null; ) {
+            context.bytesToRelays().increment(((ByteBuf) out).readableBytes());
             stream.send((ByteBuf) out);
         }
     }
@@ -227,6 +229,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
             consumed.run();
             return;
         }
+        context.bytesToClients().increment(data.readableBytes());
         codec.writeInbound(data);
         ChannelFuture last = null;
         for (Object in; (in = codec.readInbound()) != null; ) {

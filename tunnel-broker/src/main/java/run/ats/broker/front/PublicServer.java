@@ -56,7 +56,8 @@ public final class PublicServer implements SmartLifecycle {
         AtomicInteger forwarding = new AtomicInteger();
         meters.gauge("ats.broker.connections.forwarding", forwarding);
         this.context = new FrontContext(properties, directory, tunnels, meters.counter("ats.broker.requests.refused"),
-                forwarding, acceptor::newConnection);
+                forwarding, meters.counter("ats.broker.bytes", "direction", "to-relay"),
+                meters.counter("ats.broker.bytes", "direction", "to-client"), acceptor::newConnection);
         this.tls = properties.tlsEnabled()
                 ? SslContextBuilder.forServer(properties.tls().certificate().toFile(), properties.tls().privateKey().toFile()).build()
                 : null;
