@@ -65,7 +65,7 @@ class TunnelTest {
         relays = suite.claimedRelays(2);
         names = new ArrayList<>();
         for (Suite.Relay relay : relays) {
-            names.add(awaitOnline(relay));
+            names.add(suite.awaitTunnel(relay));
         }
     }
 
@@ -175,7 +175,7 @@ class TunnelTest {
         }
         assertThat(answer).startsWith("HTTP/1.1 503").contains("relay-offline").containsIgnoringCase("Retry-After: 5");
         suite.start(relay);
-        awaitOnline(relay);
+        suite.awaitTunnel(relay);
         assertThat(raw("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 200");
     }
 
@@ -185,7 +185,7 @@ class TunnelTest {
         suite.kill(suite.broker);
         ServiceProcess again = suite.restartBroker();
         for (Suite.Relay relay : relays) {
-            awaitOnline(relay);
+            suite.awaitTunnel(relay);
         }
         String tag = TopicTag.of("tunnel-again-" + UUID.randomUUID());
         try (PingClient alice = throughBroker(0).subscribe(tag, CELL);
@@ -200,28 +200,6 @@ class TunnelTest {
     private static PingClient throughBroker(int relay) throws Exception {
         return new PingClient("ws://127.0.0.1:" + suite.brokerPublicPort + "/v1/ws",
                 names.get(relay) + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort, suite.relayToken());
-    }
-
-    /** Waits until the broker says the relay's name is claimed and its tunnel is up; answers the name. */
-    private static String awaitOnline(Suite.Relay relay) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String name = null;
-        while (System.nanoTime() < deadline) {
-            if (name == null) {
-                String line = relay.process.output().lines().filter(l -> l.contains("Tunnel up through")).findFirst().orElse(null);
-                if (line != null) {
-                    name = line.replaceAll(".*this relay is ([a-z-]+) at.*", "$1");
-                }
-            }
-            if (name != null) {
-                JsonNode info = Suite.json(suite.get(suite.broker, "/v1/names/" + name, null).body());
-                if (info.get("online").asBoolean()) {
-                    return name;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(relay.name + " never got its tunnel; its output:\n" + relay.process.output());
     }
 
     private static double brokerMetric(String series) throws Exception {

@@ -61,7 +61,7 @@ class TunnelTlsTest {
         List<Suite.Relay> relays = suite.claimedRelays(2);
         names = new ArrayList<>();
         for (Suite.Relay relay : relays) {
-            names.add(awaitOnline(relay));
+            names.add(suite.awaitTunnel(relay));
         }
     }
 
@@ -115,21 +115,6 @@ class TunnelTlsTest {
     private static PingClient client(int relay) throws Exception {
         return new PingClient("wss://127.0.0.1:" + suite.brokerPublicPort + "/v1/ws",
                 names.get(relay) + ".relays.localhost:" + suite.brokerPublicPort, suite.relayToken(), trust);
-    }
-
-    private static String awaitOnline(Suite.Relay relay) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            String line = relay.process.output().lines().filter(l -> l.contains("Tunnel up through")).findFirst().orElse(null);
-            if (line != null) {
-                String name = line.replaceAll(".*this relay is ([a-z-]+) at.*", "$1");
-                if (Suite.json(suite.get(suite.broker, "/v1/names/" + name, null).body()).get("online").asBoolean()) {
-                    return name;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(relay.name + " never got its tunnel over TLS; its output:\n" + relay.process.output());
     }
 
     private static void run(Path dir, String... command) throws Exception {

@@ -149,6 +149,25 @@ public final class Suite implements AutoCloseable {
         return keep(ServiceProcess.start("broker-again", "tunnel-broker", broker.port(), brokerSettings()));
     }
 
+    /**
+     * Waits (30 s at most) until the relay's tunnel is up and the broker serves its name as
+     * online; answers the name, which the relay logs when its tunnel comes up.
+     */
+    public String awaitTunnel(Relay relay) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = relay.process.output().lines().filter(l -> l.contains("Tunnel up through")).reduce((a, b) -> b).orElse(null);
+            if (line != null) {
+                String name = line.replaceAll(".*this relay is ([a-z-]+) at.*", "$1");
+                if (json(get(broker, "/v1/names/" + name, null).body()).get("online").asBoolean()) {
+                    return name;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(relay.name + " never got its tunnel; its output:\n" + relay.process.output());
+    }
+
     /** Starts {@code count} relays and claims them all for one operator; waits until the directory weighs them all. */
     public List<Relay> claimedRelays(int count) throws Exception {
         for (int i = 0; i < count; i++) {

@@ -51,7 +51,7 @@ public final class TunnelBench {
             suite.relaySettings.addAll(List.of("--ats.relay.connections-per-ip=100000", "--ats.relay.publishes-per-second=1000000",
                     "--ats.relay.publishes-per-second-per-token=1000000", "--ats.relay.frames-per-second=1000000"));
             Suite.Relay relay = suite.claimedRelays(1).getFirst();
-            String name = awaitName(relay);
+            String name = suite.awaitTunnel(relay);
             for (long pid : List.of(relay.process.pid(), suite.broker.pid(), suite.main.pid(), suite.directory.pid())) {
                 pin(pid, "0");
             }
@@ -265,17 +265,6 @@ public final class TunnelBench {
             }
         }
         return kib;
-    }
-
-    private static String awaitName(Suite.Relay relay) throws Exception {
-        for (int i = 0; i < 300; i++) {
-            String line = relay.process.output().lines().filter(l -> l.contains("Tunnel up through")).findFirst().orElse(null);
-            if (line != null) {
-                return line.replaceAll(".*this relay is ([a-z-]+) at.*", "$1");
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the relay's tunnel never came up");
     }
 
     private static void pin(long pid, String core) throws Exception {
