@@ -134,14 +134,23 @@ public final class Suite implements AutoCloseable {
 
     /** The broker's settings; the same public port every time it starts. */
     private List<String> brokerSettings() {
+        return brokerSettings(brokerPublicPort);
+    }
+
+    private List<String> brokerSettings(int publicPort) {
         List<String> settings = new ArrayList<>(List.of("--ats.broker.directory-url=" + directory.url(), "--ats.broker.domain=" + BROKER_DOMAIN,
-                "--ats.broker.public-port=" + brokerPublicPort, "--ats.broker.public-address=127.0.0.1",
+                "--ats.broker.public-port=" + publicPort, "--ats.broker.public-address=127.0.0.1",
                 "--ats.broker.directory-poll=200ms", "--ats.broker.keepalive=500ms"));
         if (tls != null) {
             settings.add("--ats.broker.tls.certificate=" + tls.certificate());
             settings.add("--ats.broker.tls.private-key=" + tls.privateKey());
         }
         return settings;
+    }
+
+    /** Another broker on the same directory, serving names on {@code publicPort}. */
+    public ServiceProcess startAnotherBroker(String name, int publicPort) throws Exception {
+        return keep(ServiceProcess.start(name, "tunnel-broker", ServiceProcess.freePort(), brokerSettings(publicPort)));
     }
 
     /** Starts the broker again after {@link #kill(ServiceProcess)}, on the same ports. */
