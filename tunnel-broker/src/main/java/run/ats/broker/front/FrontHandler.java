@@ -230,6 +230,11 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
             return;
         }
         context.bytesToClients().increment(data.readableBytes());
+        if (upgraded) {
+            // A WebSocket now: bytes go straight through (the decoder held nothing back after the 101).
+            client.writeAndFlush(data).addListener(done -> consumed.run());
+            return;
+        }
         codec.writeInbound(data);
         ChannelFuture last = null;
         for (Object in; (in = codec.readInbound()) != null; ) {
