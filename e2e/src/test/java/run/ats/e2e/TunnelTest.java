@@ -104,8 +104,8 @@ class TunnelTest {
             assertThat(alice.duplicates()).isEmpty();
         }
         // The relays' own ports are not what clients used: the broker carried the bytes.
-        assertThat(brokerMetric("ats_broker_tunnels")).isEqualTo(2);
-        assertThat(brokerMetric("ats_broker_bytes_total")).isGreaterThan(0);
+        assertThat(suite.metric(suite.broker, "ats_broker_tunnels")).isEqualTo(2);
+        assertThat(suite.metric(suite.broker, "ats_broker_bytes_total")).isGreaterThan(0);
         // Its log names relays, never what passed through them.
         assertThat(suite.broker.output()).contains("Tunnel up for " + names.getFirst()).doesNotContain(tag).doesNotContain("payload")
                 .doesNotContain("X-Forwarded-For");
@@ -156,9 +156,9 @@ class TunnelTest {
         // Relay 0 asking for relay 1's name.
         assertThat(tunnelHello(nonce -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), names.get(1), nonce)))
                 .startsWith("1008 not your name");
-        assertThat(brokerMetric("ats_broker_handshake_failures_total")).isGreaterThanOrEqualTo(4);
+        assertThat(suite.metric(suite.broker, "ats_broker_handshake_failures_total")).isGreaterThanOrEqualTo(4);
         // None of that disturbed the real tunnels.
-        assertThat(brokerMetric("ats_broker_tunnels")).isEqualTo(2);
+        assertThat(suite.metric(suite.broker, "ats_broker_tunnels")).isEqualTo(2);
     }
 
     @Test
@@ -200,15 +200,6 @@ class TunnelTest {
     private static PingClient throughBroker(int relay) throws Exception {
         return new PingClient("ws://127.0.0.1:" + suite.brokerPublicPort + "/v1/ws",
                 names.get(relay) + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort, suite.relayToken());
-    }
-
-    private static double brokerMetric(String series) throws Exception {
-        for (String line : suite.get(suite.broker, "/actuator/prometheus", null).body().lines().toList()) {
-            if (line.startsWith(series + " ") || line.startsWith(series + "{")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return -1;
     }
 
     /** Sends raw bytes to the broker's public port; answers what comes back until it closes (5 s at most). */

@@ -291,7 +291,16 @@ public final class Suite implements AutoCloseable {
 
     /** A relay's Prometheus value for {@code series} (the first line that starts with it), or -1. */
     public double metric(Relay relay, String series) throws Exception {
-        for (String line : http.send(HttpRequest.newBuilder(URI.create(relay.http() + "/actuator/prometheus")).build(),
+        return metric(relay.http(), series);
+    }
+
+    /** A Prometheus series' value at a service (the first line of it); -1 if absent. */
+    public double metric(ServiceProcess service, String series) throws Exception {
+        return metric(service.url(), series);
+    }
+
+    private double metric(String baseUrl, String series) throws Exception {
+        for (String line : http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body().lines().toList()) {
             if (line.startsWith(series + " ") || line.startsWith(series + "{")) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

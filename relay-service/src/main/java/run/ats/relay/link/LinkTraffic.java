@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 import run.ats.protocol.directory.InvalidDirectoryException;
 import run.ats.protocol.directory.SignedDirectory;
 import run.ats.protocol.wire.LinkMessage;
@@ -33,7 +34,7 @@ final class LinkTraffic {
     private final Channels channels;
     private final DirectoryHolder directory;
     private final LinkPeers peers;
-    private final reactor.netty.http.client.HttpClient http = reactor.netty.http.client.HttpClient.create()
+    private final HttpClient http = HttpClient.create()
             .responseTimeout(Duration.ofSeconds(5));
     private final RelayProperties properties;
     private final Clock clock;

@@ -17,7 +17,6 @@ import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
@@ -55,7 +54,8 @@ final class TunnelDialer {
     private final RelayIdentity identity;
     private final Counter reconnects;
     private final HttpClient client = HttpClient.create();
-    private final Disposable.Composite dialing = Disposables.composite();
+    /** Per broker: its current connection attempt (or tunnel), replaced at each dial. */
+    private final java.util.Map<URI, Disposable> dialing = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopped;
     private volatile InetSocketAddress local;
 
@@ -96,7 +96,7 @@ final class TunnelDialer {
     @jakarta.annotation.PreDestroy
     void stop() {
         stopped = true;
-        dialing.dispose();
+        dialing.values().forEach(Disposable::dispose);
         waiting.values().forEach(Disposable::dispose);
         if (watchingDirectory != null) {
             watchingDirectory.dispose();
@@ -146,7 +146,7 @@ final class TunnelDialer {
                     }
                 })
                 .subscribe(done -> { }, error -> log.info("No tunnel to {}: {}", broker, error.getMessage()));
-        dialing.add(attempt);
+        dialing.put(broker, attempt);
     }
 
     private void onFrame(URI broker, Channel channel, AtomicReference<TunnelMux> mux, WebSocketFrame frame) {

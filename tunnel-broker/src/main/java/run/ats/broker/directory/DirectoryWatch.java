@@ -45,6 +45,8 @@ public final class DirectoryWatch {
     private final HttpClient http;
     private volatile PublicKey key;
     private volatile Held held;
+    /** The last version's text as served: the same text again is skipped without parsing or verifying. */
+    private volatile String lastJson;
     private Disposable polling;
 
     DirectoryWatch(BrokerProperties properties, MeterRegistry meters) {
@@ -105,9 +107,12 @@ public final class DirectoryWatch {
         return pinned.flatMap(directoryKey -> http.get().uri("/v1/directory")
                 .responseSingle((response, body) -> response.status().code() == 200 ? body.asString()
                         : Mono.error(new IllegalStateException("directory: HTTP " + response.status().code())))
+                .filter(json -> !json.equals(lastJson))
                 .map(json -> {
                     try {
-                        return SignedDirectory.parse(json).verifiedWith(directoryKey);
+                        Directory verified = SignedDirectory.parse(json).verifiedWith(directoryKey);
+                        lastJson = json;
+                        return verified;
                     } catch (InvalidDirectoryException e) {
                         throw new IllegalStateException("refused a directory version: " + e.getMessage(), e);
                     }
