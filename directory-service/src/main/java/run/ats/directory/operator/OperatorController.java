@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 import run.ats.directory.DirectoryProperties;
 import run.ats.directory.versions.Versions;
-import run.ats.directory.web.ApiProblem;
+import run.ats.support.web.ApiProblem;
 import run.ats.protocol.directory.Directory;
 
 import java.nio.charset.StandardCharsets;

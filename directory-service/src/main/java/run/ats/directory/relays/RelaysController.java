@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-import run.ats.directory.web.ApiProblem;
+import run.ats.support.web.ApiProblem;
 import run.ats.protocol.directory.DirectoryEntry;
 import run.ats.protocol.directory.InvalidDirectoryException;
 import run.ats.protocol.directory.RelayHeartbeat;

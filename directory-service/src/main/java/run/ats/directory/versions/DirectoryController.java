@@ -7,7 +7,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-import run.ats.directory.web.ApiProblem;
+import run.ats.support.web.ApiProblem;
 import run.ats.protocol.topic.TopicTag;
 
 import java.util.List;

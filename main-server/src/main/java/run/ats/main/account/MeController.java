@@ -8,7 +8,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-import run.ats.main.web.ApiProblem;
+import run.ats.support.web.ApiProblem;
 
 import java.time.Instant;
 import java.util.UUID;

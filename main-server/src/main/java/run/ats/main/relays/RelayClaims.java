@@ -10,7 +10,7 @@ import reactor.core.publisher.Mono;
 import run.ats.main.MainProperties;
 import run.ats.main.secret.ReadableCode;
 import run.ats.main.secret.Secrets;
-import run.ats.main.web.ApiProblem;
+import run.ats.support.web.ApiProblem;
 import run.ats.protocol.directory.Directory;
 import run.ats.protocol.directory.DirectoryEntry;
 import run.ats.protocol.relay.Enrollment;

@@ -14,7 +14,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import run.ats.main.MainProperties;
-import run.ats.main.web.ApiProblem;
+import run.ats.support.web.ApiProblem;
 import run.ats.main.web.ClientAddress;
 import run.ats.main.web.RateLimiter;
 import run.ats.protocol.relay.Enrollment;

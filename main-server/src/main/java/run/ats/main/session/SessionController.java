@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-import run.ats.main.web.ApiProblem;
+import run.ats.support.web.ApiProblem;
 
 @RestController
 final class SessionController {

@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
 import run.ats.main.MainProperties;
 import run.ats.main.mail.MailNotSent;
 import run.ats.main.session.TokenPair;
-import run.ats.main.web.ApiProblem;
+import run.ats.support.web.ApiProblem;
 import run.ats.main.web.ClientAddress;
 import run.ats.main.web.RateLimiter;
 

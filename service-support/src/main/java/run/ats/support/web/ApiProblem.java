@@ -1,4 +1,4 @@
-package run.ats.directory.web;
+package run.ats.support.web;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

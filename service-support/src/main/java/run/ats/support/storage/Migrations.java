@@ -1,4 +1,4 @@
-package run.ats.main.storage;
+package run.ats.support.storage;
 
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;

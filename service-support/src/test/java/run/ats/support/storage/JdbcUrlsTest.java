@@ -1,4 +1,4 @@
-package run.ats.main.storage;
+package run.ats.support.storage;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package run.ats.directory.web;
+package run.ats.support.web;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.codec.DecodingException;

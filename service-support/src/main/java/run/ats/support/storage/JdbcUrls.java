@@ -1,4 +1,4 @@
-package run.ats.directory.storage;
+package run.ats.support.storage;
 
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
@@ -7,13 +7,13 @@ import io.r2dbc.spi.Option;
  * Derives the JDBC URL that migrations use from {@code spring.r2dbc.url}, so operators
  * configure one database, once.
  */
-final class JdbcUrls {
+public final class JdbcUrls {
 
     private JdbcUrls() {
     }
 
     /** Requires a PostgreSQL or H2 R2DBC URL; anything else is refused by name. */
-    static String fromR2dbc(String r2dbcUrl) {
+    public static String fromR2dbc(String r2dbcUrl) {
         ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(r2dbcUrl);
         String driver = (String) options.getRequiredValue(ConnectionFactoryOptions.DRIVER);
         String database = options.hasOption(ConnectionFactoryOptions.DATABASE)
