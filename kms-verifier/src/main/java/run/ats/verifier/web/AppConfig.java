@@ -1,0 +1,31 @@
+package run.ats.verifier.web;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import java.time.Clock;
+
+@Configuration(proxyBeanMethods = false)
+class AppConfig {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    TransactionalOperator transactionalOperator(ReactiveTransactionManager transactions) {
+        return TransactionalOperator.create(transactions);
+    }
+
+    @Bean
+    OpenAPI openApi() {
+        return new OpenAPI().info(new Info().title("ATS KMS verifier").version("v1")
+                .description("An append-only Merkle log of KMS releases (RFC 9162 hashing, C2SP signed checkpoints), "
+                        + "proofs, and verification of deployed KMS origins against it. Errors are RFC 9457 problem details."));
+    }
+}
