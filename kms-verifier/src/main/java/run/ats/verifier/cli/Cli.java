@@ -60,6 +60,9 @@ public final class Cli {
             usage: java -jar kms-verifier.jar sri FILE...
                    java -jar kms-verifier.jar verify-dir DIR [--log URL] [--log-key KEY] [--json]
                    java -jar kms-verifier.jar verify-origin URL [--log URL] [--log-key KEY] [--json]
+                   java -jar kms-verifier.jar release-key KEYFILE
+                   java -jar kms-verifier.jar sign-release DIR --version V --commit C --key KEYFILE
+                   java -jar kms-verifier.jar sign-deprecation VERSION --reason TEXT --key KEYFILE
               --log      the verifier's base URL (or ATS_VERIFIER_URL; default http://localhost:8084)
               --log-key  the log's verifier key, pinned out of band (or ATS_VERIFIER_LOG_KEY)
             exit codes: 0 match, 1 mismatch, 2 usage or unreadable input, 3 log or origin unreachable,
@@ -71,7 +74,7 @@ public final class Cli {
     }
 
     public static boolean isCommand(String argument) {
-        return Set.of("sri", "verify-dir", "verify-origin").contains(argument);
+        return Set.of("sri", "verify-dir", "verify-origin", "release-key", "sign-release", "sign-deprecation").contains(argument);
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -80,6 +83,9 @@ public final class Cli {
                 case "sri" -> sri(List.of(args).subList(1, args.length), out, err);
                 case "verify-dir" -> verifyDir(Options.parse(args), out, err);
                 case "verify-origin" -> verifyOrigin(Options.parse(args), out, err);
+                case "release-key" -> releaseKey(args, out);
+                case "sign-release" -> signRelease(args, out);
+                case "sign-deprecation" -> signDeprecation(args, out);
                 default -> usage(err, "unknown command " + args[0]);
             };
         } catch (UsageException e) {
@@ -199,6 +205,59 @@ public final class Cli {
             report.problems().forEach(problem -> out.println("  " + problem));
         }
         return report.verdict() == Report.Verdict.MATCH ? MATCH : MISMATCH;
+    }
+
+    /** Prints the public key (base64) for ats.verifier.release-keys, making the key file if absent. */
+    private static int releaseKey(String[] args, PrintStream out) {
+        if (args.length != 2) {
+            throw new UsageException("release-key needs the key file");
+        }
+        try {
+            out.println(ReleaseSigning.releaseKey(Path.of(args[1])));
+            return MATCH;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new UsageException("cannot make or read " + args[1] + ": " + e.getMessage());
+        }
+    }
+
+    private static int signRelease(String[] args, PrintStream out) {
+        Map<String, String> flags = flags(args, 2, Set.of("--version", "--commit", "--key"));
+        try {
+            out.println(ReleaseSigning.signRelease(Path.of(args[1]), flags.get("--version"), flags.get("--commit"),
+                    ReleaseSigning.privateKey(Path.of(flags.get("--key")))));
+            return MATCH;
+        } catch (IOException | java.security.GeneralSecurityException | InvalidStatementException e) {
+            throw new UsageException("cannot sign: " + e.getMessage());
+        }
+    }
+
+    private static int signDeprecation(String[] args, PrintStream out) {
+        Map<String, String> flags = flags(args, 2, Set.of("--reason", "--key"));
+        try {
+            out.println(ReleaseSigning.signDeprecation(args[1], flags.get("--reason"),
+                    ReleaseSigning.privateKey(Path.of(flags.get("--key")))));
+            return MATCH;
+        } catch (IOException | java.security.GeneralSecurityException | InvalidStatementException e) {
+            throw new UsageException("cannot sign: " + e.getMessage());
+        }
+    }
+
+    /** {@code --name value} pairs after {@code positional} arguments; every one of {@code required} must be there. */
+    private static Map<String, String> flags(String[] args, int positional, Set<String> required) {
+        if (args.length < positional || (args.length - positional) % 2 != 0) {
+            throw new UsageException(args[0] + ": expected " + (positional - 1) + " argument(s) and then " + required);
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = positional; i < args.length; i += 2) {
+            if (!required.contains(args[i])) {
+                throw new UsageException(args[0] + ": unknown option " + args[i]);
+            }
+            flags.put(args[i], args[i + 1]);
+        }
+        if (!flags.keySet().containsAll(required)) {
+            throw new UsageException(args[0] + " needs " + required);
+        }
+        return flags;
     }
 
     private static Set<String> entryHashes(byte[] entry) {

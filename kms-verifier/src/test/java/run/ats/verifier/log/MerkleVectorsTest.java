@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import run.ats.verifier.testsupport.NaiveMerkle;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,7 +64,7 @@ class MerkleVectorsTest {
         JsonNode known = JSON.readTree(MerkleVectorsTest.class.getResourceAsStream("/vectors/merkle-rfc6962.json"));
         List<byte[]> leaves = new ArrayList<>();
         known.get("leaves_hex").forEach(leaf -> leaves.add(HexFormat.of().parseHex(leaf.asString())));
-        Merkle.Nodes nodes = naive(leaves);
+        Merkle.Nodes nodes = NaiveMerkle.over(leaves);
         for (Map.Entry<String, JsonNode> root : known.get("roots_by_size").properties()) {
             assertThat(hex(Merkle.root(Long.parseLong(root.getKey()), nodes))).as("root of size " + root.getKey())
                     .isEqualTo(root.getValue().asString());
@@ -91,7 +92,7 @@ class MerkleVectorsTest {
         for (int i = 0; i < 70; i++) {
             leaves.add(("leaf " + i).getBytes());
         }
-        Merkle.Nodes nodes = naive(leaves);
+        Merkle.Nodes nodes = NaiveMerkle.over(leaves);
         for (long size = 1; size <= leaves.size(); size++) {
             byte[] root = Merkle.root(size, nodes);
             for (long index = 0; index < size; index++) {
@@ -111,19 +112,6 @@ class MerkleVectorsTest {
                 }
             }
         }
-    }
-
-    /** A node source computed straight from the RFC's definition, to test the generator against. */
-    static Merkle.Nodes naive(List<byte[]> leaves) {
-        return (level, index) -> mth(leaves, index << level, (index + 1) << level);
-    }
-
-    private static byte[] mth(List<byte[]> leaves, long lo, long hi) {
-        if (hi - lo == 1) {
-            return Merkle.leafHash(leaves.get((int) lo));
-        }
-        long k = Long.highestOneBit(hi - lo - 1);
-        return Merkle.nodeHash(mth(leaves, lo, lo + k), mth(leaves, lo + k, hi));
     }
 
     private static Stream<Arguments> vectors(String kind) throws IOException, URISyntaxException {
