@@ -83,6 +83,19 @@ class ReleasesApiTest {
     }
 
     @Test
+    void theApiIsDescribedAndTheServiceReportsItsHealth() throws Exception {
+        Http http = new Http(port);
+        String api = http.get("/v3/api-docs").body();
+        for (String path : List.of("/v1/releases", "/v1/releases/{version}", "/v1/releases/{version}/deprecation", "/v1/log/checkpoint",
+                "/v1/log/key", "/v1/log/proof/inclusion", "/v1/log/proof/consistency", "/v1/log/entries/{index}", "/v1/verify",
+                "/v1/status", "/v1/status/badge", "/v1/status/history")) {
+            assertThat(api).contains("\"" + path + "\"");
+        }
+        assertThat(http.get("/actuator/health/readiness").body()).contains("UP");
+        assertThat(http.get("/actuator/prometheus").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void badStatementsAreProblemsAndAppendNothing() throws Exception {
         Http http = new Http(port);
         http.post("/v1/releases", release("2.0.0", "def"));

@@ -33,6 +33,7 @@ public final class KmsSite implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, String> entryHeaders = new ConcurrentHashMap<>();
     private final Map<String, String> redirects = new ConcurrentHashMap<>();
+    private final java.util.Set<String> chunked = ConcurrentHashMap.newKeySet();
 
     public KmsSite() throws IOException {
         String worker = "self.onmessage = (event) => self.postMessage({ ok: true, id: event.data.id });\n";
@@ -91,6 +92,11 @@ public final class KmsSite implements AutoCloseable {
         } else {
             entryHeaders.put(name, value);
         }
+    }
+
+    /** Serve this file without a Content-Length, as a stream of chunks. */
+    public void chunked(String path) {
+        chunked.add(path);
     }
 
     public void redirect(String path, String location) {
@@ -157,7 +163,7 @@ public final class KmsSite implements AutoCloseable {
                 headers.put("X-Content-Type-Options", "nosniff");
             }
             headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(200, chunked.contains(file) ? 0 : body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
