@@ -40,6 +40,35 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /** What a command-line run of a jar ended with: its exit code and its output (stdout then stderr). */
+    public record CommandRun(int exitCode, String stdout, String stderr) {
+    }
+
+    /** Runs {@code module}'s jar as a command ({@code java -jar JAR arguments...}), at most {@code wait}. */
+    public static CommandRun command(String module, Duration wait, String... arguments) throws Exception {
+        Path jar = jar(module);
+        Path dir = Files.createDirectories(Path.of("target", "e2e-logs"));
+        Path out = Files.createTempFile(dir, module + "-command", ".out");
+        Path err = Files.createTempFile(dir, module + "-command", ".err");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-jar", jar.toString()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            throw new AssertionError(String.join(" ", arguments) + " did not finish within " + wait);
+        }
+        return new CommandRun(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static Path jar(String module) {
+        Path jar = JARS.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar").toAbsolutePath().normalize();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the build from the project root (./mvnw verify)");
+        }
+        return jar;
+    }
+
     /** Starts {@code module}'s jar on {@code port} with {@code arguments}; waits (60 s at most) until it is ready. */
     public static ServiceProcess start(String name, String module, int port, List<String> arguments) throws Exception {
         return start(name, module, port, List.of(), arguments);
@@ -47,10 +76,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The same, with options for the JVM (before {@code -jar}). */
     public static ServiceProcess start(String name, String module, int port, List<String> jvmOptions, List<String> arguments) throws Exception {
-        Path jar = JARS.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar").toAbsolutePath().normalize();
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: run the build from the project root (./mvnw verify)");
-        }
+        Path jar = jar(module);
         Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
         Path log = logs.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
