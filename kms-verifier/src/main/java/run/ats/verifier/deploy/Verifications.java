@@ -7,6 +7,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import run.ats.verifier.VerifierProperties;
 import run.ats.verifier.log.Evidences;
+import run.ats.verifier.log.TransparencyLog;
 import run.ats.verifier.release.Releases;
 
 import java.net.URI;
@@ -28,16 +29,18 @@ public final class Verifications {
 
     private final Map<String, URI> origins;
     private final DeploymentCheck check;
-    private record Recent(Mono<Report> report, long startedNanos) {
+    private record Recent(Mono<Report> report, long startedNanos, long logSize) {
     }
 
     private final Map<String, Recent> recent = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final TransparencyLog log;
     private final VerifierProperties properties;
     private final Scheduler blocking = Schedulers.newBoundedElastic(4, 256, "verifier-dns");
 
-    Verifications(VerifierProperties properties, Releases releases, Evidences evidences, Clock clock) {
+    Verifications(VerifierProperties properties, Releases releases, Evidences evidences, TransparencyLog log, Clock clock) {
         this.properties = properties;
+        this.log = log;
         this.clock = clock;
         this.origins = properties.origins().stream().filter(uri -> uri.getHost() != null)
                 .collect(java.util.stream.Collectors.toMap(Verifications::originOf, uri -> URI.create(originOf(uri)), (a, b) -> a,
@@ -70,29 +73,37 @@ public final class Verifications {
         }
     }
 
-    /** Verifies an allow-listed origin, or answers the verification still fresh for it. */
+    /**
+     * Verifies an allow-listed origin, or answers the verification still fresh for it: started
+     * within {@code verify-cache}, and with the log as it is now (a release or deprecation logged
+     * since, on any replica, makes a new verification).
+     */
     public Mono<Report> verify(URI origin) {
-        long now = System.nanoTime();
-        return recent.compute(originOf(origin), (key, existing) ->
-                existing != null && now - existing.startedNanos() < properties.verifyCache().toNanos() ? existing : fresh(origin, now))
-                .report();
+        return log.head().flatMap(head -> {
+            long now = System.nanoTime();
+            return recent.compute(originOf(origin), (key, existing) -> existing != null && existing.logSize() == head.size()
+                    && now - existing.startedNanos() < properties.verifyCache().toNanos() ? existing : fresh(origin, now, head.size()))
+                    .report();
+        });
     }
 
     /** Verifies now, whatever was cached: the monitor's way. */
     public Mono<Report> verifyNow(URI origin) {
-        Recent fresh = fresh(origin, System.nanoTime());
-        recent.put(originOf(origin), fresh);
-        return fresh.report();
+        return log.head().flatMap(head -> {
+            Recent fresh = fresh(origin, System.nanoTime(), head.size());
+            recent.put(originOf(origin), fresh);
+            return fresh.report();
+        });
     }
 
     /** One shared run: every subscriber gets the same report; the map has one per allow-listed origin. */
-    private Recent fresh(URI origin, long startedNanos) {
+    private Recent fresh(URI origin, long startedNanos, long logSize) {
         Duration total = properties.fetch().total();
         Mono<Report> report = check.verify(origin)
                 .timeout(total, Mono.fromSupplier(() -> Report.error(originOf(origin), clock.instant(),
                         "the verification took longer than " + total.toSeconds() + " s")))
                 .cache();
-        return new Recent(report, startedNanos);
+        return new Recent(report, startedNanos, logSize);
     }
 
     static String originOf(URI uri) {
