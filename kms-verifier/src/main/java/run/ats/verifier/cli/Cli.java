@@ -361,6 +361,11 @@ public final class Cli {
                         + log + "/v1/log/key and compare it with the one the operator publishes");
             }
             try {
+                run.ats.verifier.log.Checkpoint.checkVerifierKey(key.trim());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--log-key: " + e.getMessage());
+            }
+            try {
                 return new Options(target, URI.create(log.replaceAll("/+$", "") + "/"), key.trim(), json);
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--log is not a URL: " + log);

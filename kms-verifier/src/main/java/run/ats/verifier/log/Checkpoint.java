@@ -124,6 +124,11 @@ public record Checkpoint(String origin, long size, byte[] root) {
         return keyName + "+" + HexFormat.of().formatHex(keyHash(keyName, raw)) + "+" + Base64.getEncoder().encodeToString(typed);
     }
 
+    /** Checks that {@code verifierKey} is a well-formed Ed25519 verifier key; an {@link IllegalArgumentException} says why not. */
+    public static void checkVerifierKey(String verifierKey) {
+        VerifierKey.parse(verifierKey);
+    }
+
     static byte[] keyHash(String keyName, byte[] rawKey) {
         var digest = Merkle.sha256();
         digest.update(keyName.getBytes(StandardCharsets.UTF_8));

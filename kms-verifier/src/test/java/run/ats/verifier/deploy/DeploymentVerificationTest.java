@@ -259,6 +259,9 @@ class DeploymentVerificationTest {
         assertThat(forged.err()).contains("THE LOG'S EVIDENCE DOES NOT VERIFY");
 
         assertThat(cli("verify-origin", SITE.origin().toString(), "--log", log).code()).isEqualTo(Cli.USAGE);
+        Run malformedKey = cli("verify-origin", SITE.origin().toString(), "--log", log, "--log-key", "x+00000000+AA");
+        assertThat(malformedKey.code()).isEqualTo(Cli.USAGE);
+        assertThat(malformedKey.err()).contains("--log-key");
         assertThat(cli("verify-origin", SITE.origin().toString(), "--log", "http://127.0.0.1:1", "--log-key", logKey).code())
                 .isEqualTo(Cli.UNREACHABLE);
         assertThat(cli("sri", dir.resolve("nothing-here").toString()).code()).isEqualTo(Cli.USAGE);
