@@ -5,15 +5,9 @@ import org.springframework.context.annotation.Configuration;
 
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.time.Clock;
 
 @Configuration(proxyBeanMethods = false)
 class AppConfig {
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     /**
      * One seeded DRBG for codes, tokens and signatures: after seeding it never reads

@@ -4,23 +4,10 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.transaction.ReactiveTransactionManager;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
-import java.time.Clock;
-
+/** The clock, transactions and problem details come from service-support and Spring Boot. */
 @Configuration(proxyBeanMethods = false)
 class AppConfig {
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @Bean
-    TransactionalOperator transactionalOperator(ReactiveTransactionManager transactions) {
-        return TransactionalOperator.create(transactions);
-    }
 
     @Bean
     OpenAPI openApi() {

@@ -14,6 +14,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import run.ats.verifier.cli.Cli;
 import run.ats.verifier.log.Evidence;
 import run.ats.verifier.testsupport.Http;
+import run.ats.verifier.testsupport.Keys;
 import run.ats.verifier.testsupport.KmsSite;
 import run.ats.verifier.testsupport.TestPostgres;
 import tools.jackson.databind.JsonNode;
@@ -28,8 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,9 +49,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeploymentVerificationTest {
 
-    private static final KeyPair RELEASE_KEY = ed25519();
+    private static final KeyPair RELEASE_KEY = Keys.ed25519();
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final KmsSite SITE = site();
+    private static final KmsSite SITE = KmsSite.start();
     private static final Map<String, byte[]> RELEASED = SITE.files();
     private static boolean registered;
 
@@ -253,7 +253,7 @@ class DeploymentVerificationTest {
         assertThat(mismatch.out()).contains("assets/worker-1.js changed");
 
         // Another log's key: the evidence does not verify, and the command says so.
-        String otherKey = run.ats.verifier.log.Checkpoint.verifierKey("ats.run/kms-log", ed25519().getPublic());
+        String otherKey = run.ats.verifier.log.Checkpoint.verifierKey("ats.run/kms-log", Keys.ed25519().getPublic());
         Run forged = cli("verify-origin", SITE.origin().toString(), "--log", log, "--log-key", otherKey);
         assertThat(forged.code()).isEqualTo(Cli.BAD_EVIDENCE);
         assertThat(forged.err()).contains("THE LOG'S EVIDENCE DOES NOT VERIFY");
@@ -306,21 +306,5 @@ class DeploymentVerificationTest {
             Thread.sleep(200);
         }
         throw new AssertionError("status never became " + verdict + ": " + last);
-    }
-
-    private static KmsSite site() {
-        try {
-            return new KmsSite();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static KeyPair ed25519() {
-        try {
-            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 }

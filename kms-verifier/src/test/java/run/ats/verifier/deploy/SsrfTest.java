@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The verifier fetches public addresses of allow-listed origins only, within size and time caps. */
 class SsrfTest {
 
-    private static final KmsSite SITE = site();
+    private static final KmsSite SITE = KmsSite.start();
 
     @AfterAll
     static void stopSite() {
@@ -137,14 +137,6 @@ class SsrfTest {
             JsonNode report = JsonMapper.builder().build().readTree(response.body());
             assertThat(report.get("verdict").asString()).isEqualTo("error");
             assertThat(report.get("problems").toString()).contains(why);
-        }
-    }
-
-    private static KmsSite site() {
-        try {
-            return new KmsSite();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -7,16 +7,15 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import run.ats.verifier.testsupport.Http;
+import run.ats.verifier.testsupport.Keys;
 import run.ats.verifier.testsupport.KmsSite;
 import run.ats.verifier.testsupport.TestPostgres;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
         "ats.verifier.verify-cache=1h", "ats.verifier.fetch.allow-loopback=true", "ats.verifier.monitor.enabled=false"})
 class VerifyCacheTest {
 
-    private static final KeyPair RELEASE_KEY = ed25519();
-    private static final KmsSite SITE = site();
+    private static final KeyPair RELEASE_KEY = Keys.ed25519();
+    private static final KmsSite SITE = KmsSite.start();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -61,21 +60,5 @@ class VerifyCacheTest {
         var response = new Http(port).get("/v1/verify?origin=" + URLEncoder.encode(SITE.origin().toString(), StandardCharsets.UTF_8));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JsonMapper.builder().build().readTree(response.body());
-    }
-
-    private static KmsSite site() {
-        try {
-            return new KmsSite();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static KeyPair ed25519() {
-        try {
-            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -1,10 +1,10 @@
 package run.ats.verifier.log;
 
 import org.junit.jupiter.api.Test;
+import run.ats.verifier.testsupport.Keys;
 
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
+
 import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CheckpointTest {
 
     private static final String ORIGIN = "example.test/kms-log";
-    private final KeyPair key = ed25519();
-    private final KeyPair other = ed25519();
+    private final KeyPair key = Keys.ed25519();
+    private final KeyPair other = Keys.ed25519();
     private final Checkpoint checkpoint = new Checkpoint(ORIGIN, 8, Base64.getDecoder().decode("XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg="));
     private final String note = checkpoint.sign(ORIGIN, key.getPrivate(), key.getPublic());
     private final String verifierKey = Checkpoint.verifierKey(ORIGIN, key.getPublic());
@@ -73,13 +73,5 @@ class CheckpointTest {
     void verifierKeyWithAWrongHashIsRefused() {
         String wrong = verifierKey.replaceFirst("\\+[0-9a-f]{8}\\+", "+00000000+");
         assertThatThrownBy(() -> Checkpoint.verify(note, wrong)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    private static KeyPair ed25519() {
-        try {
-            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 }

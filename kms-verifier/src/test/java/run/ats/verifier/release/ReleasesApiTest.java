@@ -14,6 +14,7 @@ import run.ats.verifier.log.Merkle;
 import run.ats.verifier.log.TransparencyLog;
 import run.ats.verifier.testsupport.Http;
 import run.ats.verifier.testsupport.NaiveMerkle;
+import run.ats.verifier.testsupport.Keys;
 import run.ats.verifier.testsupport.KmsSite;
 import run.ats.verifier.testsupport.TestPostgres;
 import tools.jackson.databind.JsonNode;
@@ -23,8 +24,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "ats.verifier.monitor.enabled=false")
 class ReleasesApiTest {
 
-    private static final KeyPair RELEASE_KEY = ed25519();
-    private static final KeyPair STRANGER = ed25519();
+    private static final KeyPair RELEASE_KEY = Keys.ed25519();
+    private static final KeyPair STRANGER = Keys.ed25519();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String INDEX = "sha384-H8BRh8j48O9oYatfu5AZzq6A9RINhZO5H16dQZngK7T62em8MUt1FLm52t+eX6xO";
 
@@ -221,13 +221,5 @@ class ReleasesApiTest {
     private static String statement(String version, String salt) {
         return "{\"type\":\"release\",\"version\":\"" + version + "\",\"sourceCommit\":\"0123456789abcdef0123456789abcdef01234567\","
                 + "\"files\":{\"index.html\":\"" + INDEX + "\",\"assets/" + salt + ".js\":\"" + INDEX + "\"}}";
-    }
-
-    private static KeyPair ed25519() {
-        try {
-            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 }

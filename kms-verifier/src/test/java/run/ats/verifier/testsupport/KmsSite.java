@@ -54,6 +54,15 @@ public final class KmsSite implements AutoCloseable {
         server.start();
     }
 
+    /** A site, started; for static fields. */
+    public static KmsSite start() {
+        try {
+            return new KmsSite();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the test KMS site", e);
+        }
+    }
+
     /** The entry page, with {@code extra} markup before its closing body tag. */
     public String entryPage(String extra) {
         return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>ATS KMS</title>\n"

@@ -1,12 +1,13 @@
-package run.ats.main.testsupport;
+package run.ats.testkit;
 
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
- * The one reviewed list of blocking calls BlockHound lets pass on non-blocking threads.
- * Each entry says why it is harmless.
+ * The blocking calls BlockHound lets pass on non-blocking threads in every service's tests,
+ * each with why it is harmless; a service adds its own in an integration of its own. Listed in
+ * each service's {@code META-INF/services/reactor.blockhound.integration.BlockHoundIntegration}.
  */
 public final class ReviewedBlockingCalls implements BlockHoundIntegration {
 
