@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import run.ats.protocol.topic.TopicTag;
 import run.ats.testkit.PingClient;
+import run.ats.testkit.ServiceProcess;
 import run.ats.testkit.Suite;
 import tools.jackson.databind.JsonNode;
 
@@ -39,6 +40,8 @@ class TunnelTlsTest {
     private static Suite suite;
     private static List<String> names;
     private static SSLContext trust;
+    private static final String REPLICA_TOKEN = "tls-replicas-share-this-token-0123456789";
+    private static int replicaPublicPort;
 
     @BeforeAll
     static void startSuite() throws Exception {
@@ -57,7 +60,13 @@ class TunnelTlsTest {
         trust = SSLContext.getInstance("TLS");
         trust.init(null, factory.getTrustManagers(), null);
 
-        suite = Suite.withBroker(new Suite.BrokerTls(dir.resolve("cert.pem"), dir.resolve("key.pem"), dir.resolve("trust.p12"), PASSWORD));
+        int replicaApiPort = ServiceProcess.freePort();
+        replicaPublicPort = ServiceProcess.freePort();
+        suite = Suite.withBroker(new Suite.BrokerTls(dir.resolve("cert.pem"), dir.resolve("key.pem"), dir.resolve("trust.p12"), PASSWORD),
+                List.of("--ats.broker.peers.token=" + REPLICA_TOKEN, "--ats.broker.peers.urls=http://127.0.0.1:" + replicaApiPort));
+        // A second replica holding no tunnel: it hands connections over to the first, over TLS.
+        suite.startAnotherBroker("broker-tls-replica", replicaApiPort, replicaPublicPort, List.of(
+                "--ats.broker.peers.token=" + REPLICA_TOKEN, "--ats.broker.peers.urls=" + suite.broker.url()));
         List<Suite.Relay> relays = suite.claimedRelays(2);
         names = new ArrayList<>();
         for (Suite.Relay relay : relays) {
@@ -84,18 +93,21 @@ class TunnelTlsTest {
             assertThat(alice.awaitAll(List.of(id), Duration.ofSeconds(15))).as("across relays linked over wss through the broker").isEmpty();
         }
 
-        // SNI names the relay; the broker answers with the wildcard certificate.
+        // SNI names the relay; the broker answers with the wildcard certificate. The replica without
+        // the tunnel answers the same, having handed the connection to the first over TLS.
         String host = names.getFirst() + ".relays.localhost";
-        try (SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), suite.brokerPublicPort)) {
-            SSLParameters parameters = socket.getSSLParameters();
-            parameters.setServerNames(List.of(new SNIHostName(host)));
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            socket.setSSLParameters(parameters);
-            socket.setSoTimeout(5000);
-            socket.getOutputStream().write(("GET /actuator/health HTTP/1.1\r\nHost: " + host + ":" + suite.brokerPublicPort
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(answer).startsWith("HTTP/1.1 200").contains("\"UP\"");
+        for (int port : List.of(suite.brokerPublicPort, replicaPublicPort)) {
+            try (SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+                SSLParameters parameters = socket.getSSLParameters();
+                parameters.setServerNames(List.of(new SNIHostName(host)));
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                socket.setSSLParameters(parameters);
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write(("GET /actuator/health HTTP/1.1\r\nHost: " + host + ":" + port
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer).as("through the broker on " + port).startsWith("HTTP/1.1 200").contains("\"UP\"");
+            }
         }
         // Plain HTTP on the TLS port gets no answer from a relay.
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), suite.brokerPublicPort)) {

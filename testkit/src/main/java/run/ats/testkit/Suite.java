@@ -88,23 +88,35 @@ public final class Suite implements AutoCloseable {
     }
 
     private final BrokerTls tls;
+    private final List<String> brokerExtra;
 
     public Suite() throws Exception {
-        this(false, null);
+        this(false, null, List.of());
     }
 
     /** A suite whose relays are claimed with names and reached through a tunnel broker. */
     public static Suite withBroker() throws Exception {
-        return new Suite(true, null);
+        return new Suite(true, null, List.of());
+    }
+
+    /** A suite with a broker that takes these settings too (say, its replicas). */
+    public static Suite withBrokerSettings(List<String> brokerSettings) throws Exception {
+        return new Suite(true, null, brokerSettings);
     }
 
     /** The same, with the broker ending TLS itself: relays dial {@code wss://}, names are served over TLS. */
     public static Suite withBroker(BrokerTls tls) throws Exception {
-        return new Suite(true, tls);
+        return new Suite(true, tls, List.of());
     }
 
-    private Suite(boolean withBroker, BrokerTls tls) throws Exception {
+    /** The same, with these broker settings too. */
+    public static Suite withBroker(BrokerTls tls, List<String> brokerSettings) throws Exception {
+        return new Suite(true, tls, brokerSettings);
+    }
+
+    private Suite(boolean withBroker, BrokerTls tls, List<String> brokerExtra) throws Exception {
         this.tls = tls;
+        this.brokerExtra = List.copyOf(brokerExtra);
         int mainPort = ServiceProcess.freePort();
         String operatorHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(OPERATOR_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -134,7 +146,9 @@ public final class Suite implements AutoCloseable {
 
     /** The broker's settings; the same public port every time it starts. */
     private List<String> brokerSettings() {
-        return brokerSettings(brokerPublicPort);
+        List<String> settings = brokerSettings(brokerPublicPort);
+        settings.addAll(brokerExtra);
+        return settings;
     }
 
     private List<String> brokerSettings(int publicPort) {
@@ -151,6 +165,13 @@ public final class Suite implements AutoCloseable {
     /** Another broker on the same directory, serving names on {@code publicPort}. */
     public ServiceProcess startAnotherBroker(String name, int publicPort) throws Exception {
         return keep(ServiceProcess.start(name, "tunnel-broker", ServiceProcess.freePort(), brokerSettings(publicPort)));
+    }
+
+    /** Another broker on the same directory, on the given ports, with these settings too. */
+    public ServiceProcess startAnotherBroker(String name, int apiPort, int publicPort, List<String> extra) throws Exception {
+        List<String> settings = brokerSettings(publicPort);
+        settings.addAll(extra);
+        return keep(ServiceProcess.start(name, "tunnel-broker", apiPort, settings));
     }
 
     /** Starts the broker again after {@link #kill(ServiceProcess)}, on the same ports. */

@@ -1,5 +1,6 @@
 package run.ats.broker;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -12,6 +13,7 @@ import org.springframework.validation.annotation.Validated;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Every {@code ats.broker.*} setting, with its safe default; docs/operations.md lists them.
@@ -31,6 +33,7 @@ import java.time.Duration;
  * @param headerTimeout   time a public connection has to send its first request head
  * @param maxHeaderSize   largest request head accepted on the public port
  * @param helloTimeout    time a relay has to prove its key once its tunnel's WebSocket is open
+ * @param peers           the other replicas of this broker, so that any replica serves any name
  */
 @Validated
 @ConfigurationProperties("ats.broker")
@@ -48,12 +51,38 @@ public record BrokerProperties(
         @DefaultValue("2s") @NotNull Duration keepalive,
         @DefaultValue("10s") @NotNull Duration headerTimeout,
         @DefaultValue("16KB") @NotNull DataSize maxHeaderSize,
-        @DefaultValue("10s") @NotNull Duration helloTimeout) {
+        @DefaultValue("10s") @NotNull Duration helloTimeout,
+        @DefaultValue @Valid Peers peers) {
 
     public BrokerProperties {
         long bytes = window == null ? 0 : window.toBytes();
         if (bytes < run.ats.tunnel.TunnelHandshake.MIN_WINDOW || bytes > run.ats.tunnel.TunnelHandshake.MAX_WINDOW) {
             throw new IllegalArgumentException("ats.broker.window must be from 16KB to 16MB, not " + window);
+        }
+    }
+
+    /**
+     * The replicas that may hold a tunnel this one does not. Off unless both are set.
+     *
+     * @param urls          the replicas' API base URLs ({@code http://broker-headless:8083}); a host name with
+     *                      several addresses (a headless Service) stands for every one of them
+     * @param token         the secret replicas show each other (at least 32 characters), on lookups and on
+     *                      connections handed over, so that only a replica can vouch for a client's address
+     * @param lookupTimeout how long to wait for the replicas' answers before answering 503
+     * @param cache         how long an answer (where a relay's tunnel is, or that none has it) is reused
+     */
+    public record Peers(@DefaultValue("") List<URI> urls, String token,
+                        @DefaultValue("1s") @NotNull Duration lookupTimeout,
+                        @DefaultValue("2s") @NotNull Duration cache) {
+
+        public Peers {
+            if (token != null && !token.isBlank() && token.length() < 32) {
+                throw new IllegalArgumentException("ats.broker.peers.token must have at least 32 characters");
+            }
+        }
+
+        public boolean enabled() {
+            return token != null && !token.isBlank() && !urls.isEmpty();
         }
     }
 

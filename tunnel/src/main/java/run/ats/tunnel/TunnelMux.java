@@ -193,8 +193,9 @@ public final class TunnelMux {
 
     /** A peer that breaks the framing loses the tunnel (1002, protocol error). */
     private void fail(String reason) {
+        // Streams end first, so nothing is still open here once the peer has seen the close.
+        close();
         tunnel.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1002, reason))
                 .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
-        close();
     }
 }

@@ -1,10 +1,16 @@
 package run.ats.broker.front;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -15,6 +21,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -23,6 +30,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
+import run.ats.broker.peers.PeerTunnels;
 import run.ats.broker.tunnel.Tunnels;
 import run.ats.protocol.directory.DirectoryEntry;
 import run.ats.tunnel.Endpoint;
@@ -57,6 +65,8 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     private int awaiting;
     /** A refusal that waits for the responses before it, so answers keep their order. */
     private FullHttpResponse deferred;
+    /** The client's address as the replica that handed this connection over vouched for it (its token shown). */
+    private String handedOverFor;
 
     FrontHandler(FrontContext context) {
         this.context = context;
@@ -114,6 +124,12 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
             acceptTunnel(ctx, request);
             return;
         }
+        // Only a replica (its token shown) may say who the client is, and only on a connection's first request.
+        String vouch = request.headers().get(PeerTunnels.HEADER);
+        request.headers().remove(PeerTunnels.HEADER);
+        if (vouch != null && name == null && stream == null && context.peers().isPeerToken(vouch)) {
+            handedOverFor = request.headers().get("X-Forwarded-For", "unknown");
+        }
         Optional<String> named = Routes.name(hosts.getFirst(), context.properties().domain());
         Optional<DirectoryEntry> relay = named.flatMap(context.directory()::byName);
         if (relay.isEmpty()) {
@@ -135,6 +151,10 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
         if (stream == null) {
             Optional<Tunnels.Tunnel> tunnel = context.tunnels().of(relay.get().relayId());
             stream = tunnel.map(t -> t.mux().open(this)).orElse(null);
+            if (tunnel.isEmpty() && handedOverFor == null && context.peers().enabled() && !hasBody(request)) {
+                handOver(ctx, request, relay.get());
+                return;
+            }
             if (stream == null) {
                 refuse(ctx, request, Problems.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "relay-offline", "Relay offline",
                         tunnel.isEmpty() ? "The relay has no tunnel to this broker right now; try again shortly."
@@ -149,11 +169,89 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
             context.forwarding().incrementAndGet();
         }
         // Who the client is, for the relay's per-address limits: set here, never taken from the client.
-        String address = client.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
-        request.headers().set("X-Forwarded-For", address);
+        request.headers().set("X-Forwarded-For", handedOverFor != null ? handedOverFor : clientAddress());
         request.headers().set("X-Forwarded-Proto", context.properties().tlsEnabled() ? "https" : "http");
         awaiting++;
         toRelay(request);
+    }
+
+    private String clientAddress() {
+        return client.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
+    }
+
+    private static boolean hasBody(HttpRequest request) {
+        return request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || !request.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0").equals("0");
+    }
+
+    /**
+     * No tunnel here: ask the other replicas which holds it and hand the connection to that one,
+     * which serves it as any connection (same checks, same allow-list) and learns the client's
+     * address from this replica alone. Reading stops while the replicas answer.
+     */
+    private void handOver(ChannelHandlerContext ctx, HttpRequest request, DirectoryEntry relay) {
+        client.config().setAutoRead(false);
+        discarding = true; // the request's empty end, if the decoder already made it
+        String address = clientAddress();
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        context.peers().find(relay.relayId()).subscribe(found -> client.eventLoop().execute(() -> {
+            if (!client.isActive()) {
+                return;
+            }
+            if (found.isEmpty()) {
+                refuse(ctx, request, Problems.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "relay-offline", "Relay offline",
+                        "No replica of this broker holds the relay's tunnel right now; try again shortly."));
+                return;
+            }
+            InetSocketAddress replica = found.get().publicAddress();
+            new Bootstrap().group(client.eventLoop())
+                    .channel(client instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel peer) {
+                            if (context.peerTls() != null) {
+                                peer.pipeline().addLast("tls", context.peerTls().newHandler(peer.alloc(),
+                                        host.replaceAll(":\\d+$", ""), replica.getPort()));
+                            }
+                            peer.pipeline().addLast("pipe", new Pipe(client));
+                        }
+                    })
+                    .connect(replica)
+                    .addListener((ChannelFuture connected) -> {
+                        if (!connected.isSuccess()) {
+                            refuse(ctx, request, Problems.of(HttpResponseStatus.BAD_GATEWAY, "relay-gone", "Relay gone",
+                                    "The replica holding the relay's tunnel did not answer."));
+                            return;
+                        }
+                        pipeTo(ctx, connected.channel(), request, address);
+                    });
+        }));
+    }
+
+    /** Sends the request on to the replica and turns this connection into a byte pipe to it. */
+    private void pipeTo(ChannelHandlerContext ctx, Channel replica, HttpRequest request, String address) {
+        request.headers().set("X-Forwarded-For", address);
+        request.headers().set("X-Forwarded-Proto", context.properties().tlsEnabled() ? "https" : "http");
+        request.headers().set(PeerTunnels.HEADER, context.peers().token());
+        EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
+        encoder.writeOutbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
+        for (Object out; (out = encoder.readOutbound()) != null; ) {
+            replica.write(out);
+        }
+        replica.flush();
+        encoder.finishAndReleaseAll();
+        codec.finishAndReleaseAll();
+        if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
+            ctx.pipeline().remove(ReadTimeoutHandler.class);
+        }
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.replace(this, "pipe", new Pipe(replica));
+        // Whatever the decoder still holds goes to the pipe as bytes.
+        pipeline.remove("http");
+        context.handedOver().increment();
+        client.config().setAutoRead(true);
     }
 
     private void toRelay(HttpObject object) {

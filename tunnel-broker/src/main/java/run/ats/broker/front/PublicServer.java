@@ -25,6 +25,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import run.ats.broker.BrokerProperties;
 import run.ats.broker.directory.DirectoryWatch;
+import run.ats.broker.peers.PeerTunnels;
 import run.ats.broker.tunnel.TunnelAcceptor;
 import run.ats.broker.tunnel.Tunnels;
 
@@ -51,16 +52,21 @@ public final class PublicServer implements SmartLifecycle {
     private volatile int port;
 
     PublicServer(BrokerProperties properties, DirectoryWatch directory, Tunnels tunnels, TunnelAcceptor acceptor,
-                 MeterRegistry meters) throws Exception {
+                 PeerTunnels peers, MeterRegistry meters) throws Exception {
         this.properties = properties;
         AtomicInteger forwarding = new AtomicInteger();
         meters.gauge("ats.broker.connections.forwarding", forwarding);
-        this.context = new FrontContext(properties, directory, tunnels, meters.counter("ats.broker.requests.refused"),
-                forwarding, meters.counter("ats.broker.bytes", "direction", "to-relay"),
-                meters.counter("ats.broker.bytes", "direction", "to-client"), acceptor::newConnection);
         this.tls = properties.tlsEnabled()
                 ? SslContextBuilder.forServer(properties.tls().certificate().toFile(), properties.tls().privateKey().toFile()).build()
                 : null;
+        // A connection handed to another replica goes over TLS too, trusting only this broker's own certificate.
+        SslContext peerTls = properties.tlsEnabled() && peers.enabled()
+                ? SslContextBuilder.forClient().trustManager(properties.tls().certificate().toFile()).endpointIdentificationAlgorithm("HTTPS").build()
+                : null;
+        this.context = new FrontContext(properties, directory, tunnels, meters.counter("ats.broker.requests.refused"),
+                forwarding, meters.counter("ats.broker.bytes", "direction", "to-relay"),
+                meters.counter("ats.broker.bytes", "direction", "to-client"), acceptor::newConnection,
+                peers, meters.counter("ats.broker.peer.handovers"), peerTls);
     }
 
     @Override
