@@ -23,6 +23,7 @@ import java.time.Duration;
  * @param relays     relay enrollment and claims
  * @param brokerUrl  the tunnel broker that serves claimed relays at {@code https://{name}.{domain}};
  *                   none: relays are reached at the public URL they enrolled with
+ * @param app        the PWA this server serves at {@code /} and the KMS enclave it serves on its own origin
  */
 @Validated
 @ConfigurationProperties("ats.main")
@@ -34,7 +35,8 @@ public record MainProperties(
         @DefaultValue @Valid RateLimits rateLimits,
         @DefaultValue("http://localhost:8082") @NotNull URI directoryUrl,
         @DefaultValue @Valid Relays relays,
-        URI brokerUrl) {
+        URI brokerUrl,
+        @DefaultValue @Valid App app) {
 
     /** The issuer every token carries: the public URL without a trailing slash. */
     public String issuer() {
@@ -107,5 +109,27 @@ public record MainProperties(
             @DefaultValue("30") @Min(1) int enrollmentsPerIp,
             @DefaultValue("10") @Min(1) int claimsPerAccount,
             @DefaultValue("15m") Duration window) {
+    }
+
+    /**
+     * @param kmsOrigin       where browsers load the KMS enclave from (its own origin: {@code https://kms.<domain>}
+     *                        in production); the app frames it and the enclave answers this server's origin only
+     * @param kmsPort         the port this server serves the enclave on (a second listener, so the
+     *                        enclave has an origin of its own); -1: served elsewhere (another host or a CDN)
+     * @param kmsAddress      the address that listener binds
+     * @param tileUrl         map tiles, Leaflet's {@code {z}/{x}/{y}} template; empty: a map without tiles
+     * @param tileAttribution the credit the tile provider asks for
+     */
+    public record App(
+            @DefaultValue("http://localhost:8085") @NotNull URI kmsOrigin,
+            @DefaultValue("8085") @Min(-1) @Max(65535) int kmsPort,
+            @DefaultValue("0.0.0.0") @NotNull String kmsAddress,
+            @DefaultValue("https://tile.openstreetmap.org/{z}/{x}/{y}.png") String tileUrl,
+            @DefaultValue("© OpenStreetMap contributors") String tileAttribution) {
+
+        /** The enclave's origin, as browsers compare it ({@code scheme://host[:port]}). */
+        public String kmsOriginText() {
+            return kmsOrigin.getScheme() + "://" + kmsOrigin.getAuthority();
+        }
     }
 }

@@ -12,10 +12,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /**
- * The minimal sign-in and relay-claim page (until the PWA takes over {@code /}); a relay's claim
- * URL opens {@code /relays/claim#code=...}. The mail's link opens
- * {@code /signin#token=...}: the token sits in the fragment, so fetching the page consumes and
- * reveals nothing; the page's script posts it.
+ * The relay-claim page: a relay's claim URL opens {@code /relays/claim#code=...}, which signs the
+ * operator in (code only) and claims the relay. People's sign-in is the PWA's ({@code run.ats.main.app}).
  */
 @Configuration(proxyBeanMethods = false)
 class SignInPage {
@@ -24,8 +22,6 @@ class SignInPage {
     RouterFunction<ServerResponse> signInPageRoutes() {
         Resource page = new ClassPathResource("static/signin.html");
         return route()
-                .GET("/", request -> page(page))
-                .GET("/signin", request -> page(page))
                 .GET("/relays/claim", request -> page(page))
                 .build();
     }

@@ -41,7 +41,7 @@ class SecurityConfig {
 
     @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
-                                                  ServerAuthenticationEntryPoint entryPoint) {
+                                                  ServerAuthenticationEntryPoint entryPoint, MainProperties properties) {
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
@@ -57,9 +57,24 @@ class SecurityConfig {
                         .jwt(jwt -> jwt.jwtDecoder(decoder))
                         .authenticationEntryPoint(entryPoint))
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint))
-                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(
-                        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")))
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(properties))))
                 .build();
+    }
+
+    /**
+     * The PWA's policy: its own scripts only; WebSockets to relays (anyone's, so any ws/wss host);
+     * the enclave's origin as the one frame; map tiles from the configured tile host; no one frames the app.
+     */
+    static String contentSecurityPolicy(MainProperties properties) {
+        String tiles = "";
+        String tileUrl = properties.app().tileUrl();
+        if (tileUrl != null && !tileUrl.isBlank()) {
+            java.net.URI tile = java.net.URI.create(tileUrl.replaceAll("[{}]", ""));
+            tiles = " " + tile.getScheme() + "://" + tile.getAuthority().replaceFirst("^[a-z](?=\\.)", "*");
+        }
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:" + tiles
+                + "; connect-src 'self' ws: wss:; frame-src " + properties.app().kmsOriginText()
+                + "; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
     }
 
     /**

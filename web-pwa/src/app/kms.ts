@@ -1,0 +1,72 @@
+// The app's side of the enclave: a hidden iframe on the KMS origin, spoken to by postMessage.
+// Answers are taken from that origin and that frame only.
+
+import type { Ping, Topic } from '../kms/rpc';
+
+export class Kms {
+  private readonly frame: HTMLIFrameElement;
+  private readonly origin: string;
+  private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private next = 1;
+  readonly ready: Promise<void>;
+
+  constructor(kmsOrigin: string) {
+    this.origin = new URL(kmsOrigin).origin;
+    this.frame = document.createElement('iframe');
+    this.frame.src = this.origin + '/';
+    this.frame.title = 'ATS key store';
+    this.frame.hidden = true;
+    let ready!: () => void;
+    this.ready = new Promise<void>((resolve) => (ready = resolve));
+    window.addEventListener('message', (event) => {
+      if (event.origin !== this.origin || event.source !== this.frame.contentWindow || event.data?.ats !== 'kms') return;
+      if (event.data.ready) {
+        ready();
+        return;
+      }
+      const call = this.waiting.get(event.data.id);
+      if (!call) return;
+      this.waiting.delete(event.data.id);
+      if (event.data.error) call.reject(new Error(event.data.message));
+      else call.resolve(event.data.result);
+    });
+    document.body.append(this.frame);
+  }
+
+  private async call<T>(method: string, params: object = {}): Promise<T> {
+    await this.ready;
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.frame.contentWindow!.postMessage({ id, method, params }, this.origin);
+    });
+  }
+
+  follow(name: string): Promise<Topic> {
+    return this.call('topic.follow', { name });
+  }
+
+  create(label: string): Promise<Topic> {
+    return this.call('topic.create', { label });
+  }
+
+  join(secret: string, label: string): Promise<Topic> {
+    return this.call('topic.join', { secret, label });
+  }
+
+  leave(tag: string): Promise<void> {
+    return this.call('topic.leave', { tag });
+  }
+
+  topics(): Promise<Topic[]> {
+    return this.call('topic.list');
+  }
+
+  async seal(tag: string, cell: string, ping: Ping): Promise<string> {
+    return (await this.call<{ payload: string }>('ping.seal', { tag, cell, ping })).payload;
+  }
+
+  async open(tag: string, cell: string, payload: string): Promise<Ping> {
+    return (await this.call<{ ping: Ping }>('ping.open', { tag, cell, payload })).ping;
+  }
+}
