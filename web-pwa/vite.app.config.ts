@@ -12,7 +12,7 @@ function serviceWorker(): Plugin {
     apply: 'build',
     generateBundle(_options, bundle) {
       const files = Object.keys(bundle).filter((name) => !name.endsWith('.map')).sort();
-      const shell = ['/', ...files.filter((f) => f !== 'index.html').map((f) => '/' + f), '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png'];
+      const shell = ['/', '/app-config.json', ...files.filter((f) => f !== 'index.html').map((f) => '/' + f), '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png'];
       const version = createHash('sha256');
       for (const name of files) {
         const item = bundle[name];

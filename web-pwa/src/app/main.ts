@@ -51,6 +51,12 @@ async function main(): Promise<void> {
     $('connection').dataset.state = state.state;
   };
   session.onChange = (signedIn) => void show(signedIn);
+  // An invite link opened while the app is open changes only the fragment.
+  window.addEventListener('hashchange', async () => {
+    if (!session.signedIn) return;
+    await joinInvite();
+    await refreshTopics();
+  });
   wireForms();
   const linkToken = new URLSearchParams(location.hash.slice(1)).get('token');
   if (location.pathname === '/signin' && linkToken) {
@@ -177,7 +183,7 @@ function locate(): void {
       say('No location: pick a spot on the map instead.');
       setPicking(true);
     },
-    { timeout: 10_000, maximumAge: 60_000 });
+    { timeout: 10_000, maximumAge: 0 });
 }
 
 function setPicking(on: boolean): void {
@@ -308,7 +314,12 @@ async function publish(): Promise<void> {
   const cell = cellOf(position);
   try {
     const payload = await kms.seal(tag, cell, ping);
-    await link.publish(tag, cell, id, Number(($('ttl') as HTMLSelectElement).value), payload);
+    const ttl = Number(($('ttl') as HTMLSelectElement).value);
+    await link.publish(tag, cell, id, ttl, payload);
+    // Relays do not echo a ping to its publisher: show our own from here.
+    const topic = topics.find((t) => t.tag === tag);
+    if (topic) received.set(id, { ping, topic, expiresAt: Date.now() + ttl * 1000 });
+    renderPings();
     ($('message') as HTMLInputElement).value = '';
     say('Published.');
   } catch (e) {

@@ -89,33 +89,44 @@ public final class Suite implements AutoCloseable {
 
     private final BrokerTls tls;
     private final List<String> brokerExtra;
+    /** Where the main server serves the KMS enclave (its own origin: {@code http://127.0.0.1:kmsPort}). */
+    public final int kmsPort;
 
     public Suite() throws Exception {
-        this(false, null, List.of());
+        this(false, null, List.of(), List.of());
+    }
+
+    /**
+     * A suite with a broker and these main-server settings too; sign-in mail settings
+     * ({@code --spring.mail.*}) replace the local inbox.
+     */
+    public static Suite withBrokerAndMainSettings(List<String> mainSettings) throws Exception {
+        return new Suite(true, null, List.of(), mainSettings);
     }
 
     /** A suite whose relays are claimed with names and reached through a tunnel broker. */
     public static Suite withBroker() throws Exception {
-        return new Suite(true, null, List.of());
+        return new Suite(true, null, List.of(), List.of());
     }
 
     /** A suite with a broker that takes these settings too (say, its replicas). */
     public static Suite withBrokerSettings(List<String> brokerSettings) throws Exception {
-        return new Suite(true, null, brokerSettings);
+        return new Suite(true, null, brokerSettings, List.of());
     }
 
     /** The same, with the broker ending TLS itself: relays dial {@code wss://}, names are served over TLS. */
     public static Suite withBroker(BrokerTls tls) throws Exception {
-        return new Suite(true, tls, List.of());
+        return new Suite(true, tls, List.of(), List.of());
     }
 
     /** The same, with these broker settings too. */
     public static Suite withBroker(BrokerTls tls, List<String> brokerSettings) throws Exception {
-        return new Suite(true, tls, brokerSettings);
+        return new Suite(true, tls, brokerSettings, List.of());
     }
 
-    private Suite(boolean withBroker, BrokerTls tls, List<String> brokerExtra) throws Exception {
+    private Suite(boolean withBroker, BrokerTls tls, List<String> brokerExtra, List<String> mainExtra) throws Exception {
         this.tls = tls;
+        this.kmsPort = ServiceProcess.freePort();
         this.brokerExtra = List.copyOf(brokerExtra);
         int mainPort = ServiceProcess.freePort();
         String operatorHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
@@ -125,9 +136,14 @@ public final class Suite implements AutoCloseable {
                 "--ats.directory.operator-token-hash=" + operatorHash);
         directory = keep(ServiceProcess.start("directory", "directory-service", ServiceProcess.freePort(), directorySettings));
         List<String> mainSettings = with(TestPostgres.freshDatabase().arguments(),
-                "--ats.main.public-url=http://127.0.0.1:" + mainPort, "--ats.main.mail.local-inbox=true",
+                "--ats.main.public-url=http://127.0.0.1:" + mainPort,
                 "--ats.main.directory-url=" + directory.url(), "--ats.main.relays.claims-per-account=1000",
-                "--ats.main.relays.enrollments-per-ip=1000");
+                "--ats.main.relays.enrollments-per-ip=1000", "--ats.main.app.kms-port=" + kmsPort,
+                "--ats.main.app.kms-origin=http://127.0.0.1:" + kmsPort, "--ats.main.app.tile-url=");
+        if (mainExtra.stream().noneMatch(setting -> setting.startsWith("--spring.mail."))) {
+            mainSettings = with(mainSettings, "--ats.main.mail.local-inbox=true");
+        }
+        mainSettings = with(mainSettings, mainExtra.toArray(String[]::new));
         if (withBroker) {
             brokerPublicPort = ServiceProcess.freePort();
             broker = keep(ServiceProcess.start("broker", "tunnel-broker", ServiceProcess.freePort(), brokerSettings()));
@@ -276,13 +292,24 @@ public final class Suite implements AutoCloseable {
         return JSON.readTree(response.body()).get("token").asString();
     }
 
+    /** Where sign-in mail is read when the main server sends it over SMTP (see {@link #withBrokerAndMainSettings}). */
+    public interface Mailbox {
+        /** The text of the newest mail to {@code email}, or an empty string. */
+        String lastMailTo(String email) throws Exception;
+    }
+
+    /** Set before anyone signs in when mail goes over SMTP; null: the main server's local inbox. */
+    public Mailbox mailbox;
+
     public String signIn(String email) throws Exception {
         if (post(main, "/v1/auth/email/start", "{\"email\":\"" + email + "\"}", null).statusCode() != 202) {
             throw new AssertionError("sign-in start failed for " + email);
         }
         Pattern mailCode = Pattern.compile(Pattern.quote(email) + ".*?([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})", Pattern.DOTALL);
         for (int i = 0; i < 50; i++) {
-            Matcher matcher = mailCode.matcher(get(main, "/local/inbox", null).body());
+            Matcher matcher = mailbox != null
+                    ? Pattern.compile("([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})").matcher(mailbox.lastMailTo(email))
+                    : mailCode.matcher(get(main, "/local/inbox", null).body());
             if (matcher.find()) {
                 HttpResponse<String> tokens = post(main, "/v1/auth/email/verify",
                         "{\"email\":\"" + email + "\",\"code\":\"" + matcher.group(1) + "\"}", null);
@@ -290,7 +317,7 @@ public final class Suite implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no sign-in code for " + email + " in the local inbox");
+        throw new AssertionError("no sign-in code for " + email + (mailbox != null ? " in the mailbox" : " in the local inbox"));
     }
 
     public Directory awaitDirectory(String url, Predicate<Directory> condition, Duration wait) throws Exception {
