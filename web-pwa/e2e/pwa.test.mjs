@@ -140,6 +140,7 @@ describe('the PWA', () => {
     assert.match(invite, /#invite=[A-Za-z0-9_-]{43}&label=family$/);
     await publish(alice.page, 'family', 'family only, first');
     await pings(alice.page).getByText(/family only, first/).waitFor({ timeout: 15_000 });
+    if (SHOTS) await alice.page.screenshot({ path: join(SHOTS, 'topics.png'), fullPage: true });
     // Bob, without the invite, is not even subscribed: the tag derives from the secret.
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await pings(bob.page).getByText(/family only/).count(), 0);
@@ -213,7 +214,6 @@ describe('the PWA', () => {
   });
 
   test('signed out, the sign-in screen shows', async () => {
-    if (SHOTS) await alice.page.screenshot({ path: join(SHOTS, 'topics.png') });
     await bob.page.getByRole('button', { name: 'Sign out' }).click();
     await bob.page.getByLabel('Email').waitFor();
     if (SHOTS) await bob.page.screenshot({ path: join(SHOTS, 'sign-in.png') });
