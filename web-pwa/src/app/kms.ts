@@ -3,11 +3,14 @@
 
 import type { Ping, Topic } from '../kms/rpc';
 
+const IN_FLIGHT = 64;
+
 export class Kms {
   private readonly frame: HTMLIFrameElement;
   private readonly origin: string;
   private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private next = 1;
+  private readonly slots: (() => void)[] = [];
   readonly ready: Promise<void>;
 
   constructor(kmsOrigin: string) {
@@ -26,7 +29,6 @@ export class Kms {
       }
       const call = this.waiting.get(event.data.id);
       if (!call) return;
-      this.waiting.delete(event.data.id);
       if (event.data.error) call.reject(new Error(event.data.message));
       else call.resolve(event.data.result);
     });
@@ -35,9 +37,18 @@ export class Kms {
 
   private async call<T>(method: string, params: object = {}): Promise<T> {
     await this.ready;
+    // A replay brings hundreds of pings at once: keep at most IN_FLIGHT requests at the enclave.
+    while (this.waiting.size >= IN_FLIGHT) await new Promise<void>((resolve) => this.slots.push(resolve));
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      const settle = () => {
+        this.waiting.delete(id);
+        this.slots.shift()?.();
+      };
+      this.waiting.set(id, {
+        resolve: (value) => { settle(); resolve(value); },
+        reject: (error) => { settle(); reject(error); },
+      });
       this.frame.contentWindow!.postMessage({ id, method, params }, this.origin);
     });
   }

@@ -270,7 +270,19 @@ async function onEvent(event: RelayEvent): Promise<void> {
     received.delete(oldest);
     map.unpin(oldest);
   }
-  renderPings();
+  scheduleRender();
+}
+
+let renderPending = false;
+
+/** A replay brings hundreds of events at once: draw once for all of them, not once each. */
+function scheduleRender(): void {
+  if (renderPending) return;
+  renderPending = true;
+  setTimeout(() => {
+    renderPending = false;
+    renderPings();
+  }, 100);
 }
 
 /** Shows what lies within the radius and has not expired; forgets what has. */

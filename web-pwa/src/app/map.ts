@@ -35,12 +35,12 @@ export class PingMap {
   }
 
   pin(id: string, at: LatLon, label: string): void {
-    let marker = this.pins.get(id);
+    const marker = this.pins.get(id);
     if (!marker) {
-      marker = L.circleMarker([at.lat, at.lon], { radius: 8, color: '#c0392b', fillOpacity: 0.8 }).addTo(this.map);
-      this.pins.set(id, marker);
+      this.pins.set(id, L.circleMarker([at.lat, at.lon], { radius: 8, color: '#c0392b', fillOpacity: 0.8 }).bindTooltip(label).addTo(this.map));
+    } else if (marker.getTooltip()?.getContent() !== label) {
+      marker.setTooltipContent(label);
     }
-    marker.bindTooltip(label);
   }
 
   unpin(id: string): void {

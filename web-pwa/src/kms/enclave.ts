@@ -7,6 +7,8 @@ interface Config {
 }
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+/** Requests in flight at once; the app keeps below it (kms.ts), anything past it is refused. */
+const MAX_PENDING = 256;
 const pending = new Map<number, { reply: (data: unknown) => void }>();
 let next = 1;
 
@@ -24,7 +26,11 @@ async function start(): Promise<void> {
   window.addEventListener('message', (event: MessageEvent) => {
     if (event.origin !== appOrigin || event.source !== window.parent) return;
     const callerId = event.data?.id;
-    if (typeof callerId !== 'number' || pending.size > 256) return;
+    if (typeof callerId !== 'number') return;
+    if (pending.size >= MAX_PENDING) {
+      window.parent.postMessage({ ats: 'kms', id: callerId, error: 'busy', message: 'too many requests in flight' }, appOrigin);
+      return;
+    }
     const id = next++;
     pending.set(id, {
       reply: (data) => {

@@ -11,29 +11,32 @@ export interface StoredTopic {
 
 const DB = 'ats-kms';
 
+let opened: Promise<IDBDatabase> | undefined;
+
+/** One connection for the worker's life (opening one per request made each ping cost a round trip). */
 function database(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
+  opened ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(DB, 1);
     request.onupgradeneeded = () => {
       request.result.createObjectStore('topics', { keyPath: 'tag' });
       request.result.createObjectStore('keys');
     };
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
+    request.onerror = () => {
+      opened = undefined;
+      reject(request.error);
+    };
   });
+  return opened;
 }
 
 async function run<T>(store: string, mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBRequest): Promise<T> {
   const db = await database();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = work(db.transaction(store, mode).objectStore(store));
-      request.onsuccess = () => resolve(request.result as T);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
+  return new Promise<T>((resolve, reject) => {
+    const request = work(db.transaction(store, mode).objectStore(store));
+    request.onsuccess = () => resolve(request.result as T);
+    request.onerror = () => reject(request.error);
+  });
 }
 
 export const topics = {
