@@ -213,6 +213,22 @@ describe('the PWA', () => {
     }
   });
 
+  test('leaving a topic, picking a spot on the map, a phone-sized screen', async () => {
+    await bob.page.getByRole('button', { name: 'Leave family' }).click();
+    await bob.page.getByRole('button', { name: 'Leave family' }).waitFor({ state: 'detached' });
+    const before = await alice.page.locator('#position').textContent();
+    await alice.page.getByRole('button', { name: 'Pick a spot on the map' }).click();
+    const map = await alice.page.getByRole('region', { name: 'Map' }).boundingBox();
+    await alice.page.mouse.click(map.x + map.width * 0.25, map.y + map.height * 0.25);
+    await alice.page.locator('#position').filter({ hasNotText: before }).waitFor();
+    assert.equal(await alice.page.getByRole('button', { name: 'Pick a spot on the map' }).getAttribute('aria-pressed'), 'false');
+    // Back online after the offline test, the app loads the enclave again and its topics return.
+    await alice.page.getByRole('button', { name: 'Leave ice_block' }).waitFor({ timeout: 15_000 });
+    await bob.page.setViewportSize({ width: 390, height: 844 });
+    if (SHOTS) await bob.page.screenshot({ path: join(SHOTS, 'phone.png'), fullPage: true });
+    await bob.page.setViewportSize({ width: 1100, height: 760 });
+  });
+
   test('signed out, the sign-in screen shows', async () => {
     await bob.page.getByRole('button', { name: 'Sign out' }).click();
     await bob.page.getByLabel('Email').waitFor();

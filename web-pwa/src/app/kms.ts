@@ -33,6 +33,12 @@ export class Kms {
       else call.resolve(event.data.result);
     });
     document.body.append(this.frame);
+    // Opened offline, the enclave's frame failed to load: load it again once the network is back.
+    let loaded = false;
+    this.ready.then(() => (loaded = true));
+    window.addEventListener('online', () => {
+      if (!loaded) this.frame.src = this.origin + '/';
+    });
   }
 
   private async call<T>(method: string, params: object = {}): Promise<T> {

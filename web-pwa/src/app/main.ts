@@ -229,7 +229,7 @@ function renderTopics(): void {
   const list = $('topics');
   list.replaceChildren(...topics.map((topic) => {
     const item = document.createElement('li');
-    item.append(`${topic.kind === 'private' ? '🔒 ' : '#'}${topic.label}`);
+    item.append(topic.kind === 'private' ? `${topic.label} (private)` : `#${topic.label}`);
     if (topic.invite) {
       const invite = `${location.origin}/#invite=${topic.invite}&label=${encodeURIComponent(topic.label)}`;
       const share = document.createElement('input');
