@@ -22,4 +22,29 @@ public sealed interface ClientMessage {
 
     record Heartbeat() implements ClientMessage {
     }
+
+    /** A (tag, cell) a push registration wants to be woken for. */
+    record Channel(String topic, String cell) {
+    }
+
+    /**
+     * Wake this device by Web Push (RFC 8030) for events on {@code channels} while it has no live
+     * connection: its push subscription's {@code endpoint}, the VAPID public key ({@code k}, an
+     * uncompressed P-256 point, base64url) and VAPID JWTs the browser's KMS signed for the push
+     * service's origin, each valid at most 24 hours (RFC 8292). Nothing names the person.
+     */
+    record PushRegister(String endpoint, String vapidKey, java.util.List<String> jwts, java.util.List<Channel> channels) implements ClientMessage {
+        @Override
+        public String toString() {
+            return "PushRegister[channels=" + channels.size() + ", jwts=" + jwts.size() + "]"; // never the endpoint or a JWT
+        }
+    }
+
+    /** Forget the registration of this endpoint. */
+    record PushUnregister(String endpoint) implements ClientMessage {
+        @Override
+        public String toString() {
+            return "PushUnregister[]";
+        }
+    }
 }

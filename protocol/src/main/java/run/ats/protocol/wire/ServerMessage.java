@@ -25,6 +25,13 @@ public sealed interface ServerMessage {
     record Event(String topic, String cell, String id, String payload, long expiresAt) implements ServerMessage {
     }
 
+    /** A push registration is held until {@code expiresAt} (epoch ms), when its last JWT runs out. */
+    record PushRegistered(int channels, long expiresAt) implements ServerMessage {
+    }
+
+    record PushUnregistered() implements ServerMessage {
+    }
+
     /** {@code id} names the event the error is about, or is null. */
     record Error(ErrorCode code, String message, String id) implements ServerMessage {
     }

@@ -57,6 +57,8 @@ public final class WireCodec {
             case "unsubscribe" -> new ClientMessage.Unsubscribe(tag(node, null), cell(node, null));
             case "publish" -> publish(node);
             case "heartbeat" -> new ClientMessage.Heartbeat();
+            case "push.register" -> pushRegister(node);
+            case "push.unregister" -> new ClientMessage.PushUnregister(endpoint(node));
             default -> throw new BadFrame(ErrorCode.UNKNOWN_TYPE, "unknown type '" + clip(type) + "'", null);
         };
     }
@@ -77,6 +79,8 @@ public final class WireCodec {
             case ServerMessage.Heartbeat h -> node.put("type", "heartbeat");
             case ServerMessage.Event e -> node.put("type", "event").put("topic", e.topic()).put("cell", e.cell())
                     .put("id", e.id()).put("payload", e.payload()).put("expiresAt", e.expiresAt());
+            case ServerMessage.PushRegistered r -> node.put("type", "push.registered").put("channels", r.channels()).put("expiresAt", r.expiresAt());
+            case ServerMessage.PushUnregistered u -> node.put("type", "push.unregistered");
             case ServerMessage.Error e -> {
                 node.put("type", "error").put("code", e.code().wire()).put("message", e.message());
                 if (e.id() != null) {
@@ -96,6 +100,64 @@ public final class WireCodec {
             throw new BadFrame(ErrorCode.BAD_REQUEST, "ttl must be at least 1 second, was " + ttl, id);
         }
         return new ClientMessage.Publish(topic, cell, id, ttl, payload(node, id));
+    }
+
+    /** At most this many JWTs and channels in one registration. */
+    public static final int MAX_PUSH_JWTS = 8;
+    public static final int MAX_PUSH_CHANNELS = 64;
+    private static final Pattern JWT = Pattern.compile("[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{40,200}");
+
+    private static ClientMessage.PushRegister pushRegister(JsonNode node) throws BadFrame {
+        String endpoint = endpoint(node);
+        String key = string(node, "vapidKey", null);
+        byte[] point;
+        try {
+            point = BASE64URL.matcher(key).matches() ? Base64.getUrlDecoder().decode(key) : new byte[0];
+        } catch (IllegalArgumentException e) {
+            point = new byte[0];
+        }
+        if (point.length != 65 || point[0] != 4) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "vapidKey must be an uncompressed P-256 point (65 bytes), base64url", null);
+        }
+        JsonNode jwts = node.get("jwts");
+        if (jwts == null || !jwts.isArray() || jwts.isEmpty() || jwts.size() > MAX_PUSH_JWTS) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "jwts must be an array of 1 to " + MAX_PUSH_JWTS + " VAPID JWTs", null);
+        }
+        java.util.List<String> tokens = new java.util.ArrayList<>();
+        for (JsonNode jwt : jwts) {
+            if (!jwt.isString() || !JWT.matcher(jwt.asString()).matches()) {
+                throw new BadFrame(ErrorCode.BAD_REQUEST, "each of jwts must be a compact JWS", null);
+            }
+            tokens.add(jwt.asString());
+        }
+        JsonNode channels = node.get("channels");
+        if (channels == null || !channels.isArray() || channels.isEmpty() || channels.size() > MAX_PUSH_CHANNELS) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "channels must be an array of 1 to " + MAX_PUSH_CHANNELS + " {topic, cell}", null);
+        }
+        java.util.List<ClientMessage.Channel> wanted = new java.util.ArrayList<>();
+        for (JsonNode channel : channels) {
+            if (!channel.isObject()) {
+                throw new BadFrame(ErrorCode.BAD_REQUEST, "each of channels must be {topic, cell}", null);
+            }
+            wanted.add(new ClientMessage.Channel(tag(channel, null), cell(channel, null)));
+        }
+        return new ClientMessage.PushRegister(endpoint, key, java.util.List.copyOf(tokens), java.util.List.copyOf(wanted));
+    }
+
+    /** A push subscription endpoint: an absolute http(s) URL with a host, at most 2048 characters. */
+    static String endpoint(JsonNode node) throws BadFrame {
+        String endpoint = string(node, "endpoint", null);
+        java.net.URI uri;
+        try {
+            uri = endpoint.length() <= 2048 ? new java.net.URI(endpoint) : null;
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null
+                || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+            throw new BadFrame(ErrorCode.BAD_REQUEST, "endpoint must be an absolute https URL of at most 2048 characters", null);
+        }
+        return endpoint;
     }
 
     static String eventId(JsonNode node) throws BadFrame {

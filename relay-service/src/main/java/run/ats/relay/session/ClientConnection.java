@@ -111,6 +111,11 @@ final class ClientConnection implements Subscriber {
             case ClientMessage.Unsubscribe u -> unsubscribe(new ChannelKey(u.topic(), u.cell()));
             case ClientMessage.Publish p -> publish(p, now);
             case ClientMessage.Heartbeat h -> send(new ServerMessage.Heartbeat());
+            case ClientMessage.PushRegister r -> pushRegister(r);
+            case ClientMessage.PushUnregister u -> {
+                relay.push().unregister(u.endpoint());
+                send(new ServerMessage.PushUnregistered());
+            }
         }
         return Mono.empty();
     }
@@ -124,8 +129,17 @@ final class ClientConnection implements Subscriber {
         return Mono.empty();
     }
 
-    /** The connection ended, however: leave every channel. */
+    private void pushRegister(ClientMessage.PushRegister request) {
+        try {
+            send(relay.push().register(this, request));
+        } catch (run.ats.relay.push.PushRegistry.Refused refused) {
+            send(error(ErrorCode.BAD_REQUEST, refused.getMessage(), null));
+        }
+    }
+
+    /** The connection ended, however: leave every channel; its push registrations now wake the device. */
     void closed() {
+        relay.push().ownerClosed(this);
         for (ChannelKey key : subscriptions) {
             relay.channels().unsubscribe(key, this);
         }

@@ -46,15 +46,17 @@ public final class RelaySockets implements WebSocketHandler {
     private final Counter duplicates;
     private final Counter slowConsumerCloses;
     private final Timer fanOut;
+    private final run.ats.relay.push.PushRegistry push;
 
     RelaySockets(RelayProperties properties, RelayTokenVerifier verifier, Channels channels, TokenRates tokenRates,
-                 Clock clock, RelayIdentity identity, MeterRegistry meters) {
+                 Clock clock, RelayIdentity identity, MeterRegistry meters, run.ats.relay.push.PushRegistry push) {
+        this.push = push;
         this.properties = properties;
         this.verifier = verifier;
         this.channels = channels;
         this.tokenRates = tokenRates;
         this.clock = clock;
-        this.welcome = new ServerMessage.Welcome(identity.relayId(), WireCodec.PROTOCOL, List.of("replay"), Map.of(
+        this.welcome = new ServerMessage.Welcome(identity.relayId(), WireCodec.PROTOCOL, List.of("replay", "push"), Map.of(
                 "maxFrameBytes", properties.maxFrame().toBytes(),
                 "maxPayloadBytes", (long) WireCodec.MAX_PAYLOAD_BYTES,
                 "maxTtlSeconds", properties.maxEventTtl().toSeconds(),
@@ -128,6 +130,10 @@ public final class RelaySockets implements WebSocketHandler {
 
     RelayTokenVerifier verifier() {
         return verifier;
+    }
+
+    run.ats.relay.push.PushRegistry push() {
+        return push;
     }
 
     Channels channels() {

@@ -1,0 +1,54 @@
+package run.ats.relay.push;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * One RFC 8030 push request with no content: {@code TTL}, {@code Urgency}, a {@code Topic} so the
+ * push service keeps only the newest wake for a device, and {@code Authorization: vapid t=JWT, k=KEY}
+ * (RFC 8292). No redirect is followed.
+ */
+@Component
+class WebPushSender {
+
+    /** The push service's answer: its status and, for 429 and 503, how long it asked us to wait. */
+    record Answer(int status, Duration retryAfter) {
+    }
+
+    /** Constant: tells the push service nothing but that wakes for one device may replace each other. */
+    static final String TOPIC = "ats-wake";
+    private final HttpClient http;
+    private final PushSettings settings;
+
+    WebPushSender(PushSettings settings) {
+        this.settings = settings;
+        this.http = HttpClient.create().responseTimeout(settings.requestTimeout()).followRedirect(false);
+    }
+
+    Mono<Answer> send(URI endpoint, String jwt, String vapidKey) {
+        return http.headers(headers -> headers
+                        .set("TTL", String.valueOf(settings.ttl().toSeconds()))
+                        .set("Urgency", "normal")
+                        .set("Topic", TOPIC)
+                        .set(HttpHeaderNames.AUTHORIZATION, "vapid t=" + jwt + ", k=" + vapidKey)
+                        .set(HttpHeaderNames.CONTENT_LENGTH, 0))
+                .post()
+                .uri(endpoint)
+                .responseSingle((response, body) -> body.then(Mono.just(new Answer(response.status().code(),
+                        retryAfter(response.responseHeaders().get("Retry-After"))))))
+                .timeout(settings.requestTimeout().plusSeconds(1));
+    }
+
+    private static Duration retryAfter(String value) {
+        try {
+            return value == null ? null : Duration.ofSeconds(Math.min(60, Math.max(0, Long.parseLong(value.trim()))));
+        } catch (NumberFormatException e) {
+            return null; // an HTTP date: our own backoff will do
+        }
+    }
+}
