@@ -141,7 +141,28 @@ public final class WireCodec {
             }
             wanted.add(new ClientMessage.Channel(tag(channel, null), cell(channel, null)));
         }
-        return new ClientMessage.PushRegister(endpoint, key, java.util.List.copyOf(tokens), java.util.List.copyOf(wanted));
+        ClientMessage.PushKeys keys = null;
+        JsonNode given = node.get("keys");
+        if (given != null && !given.isNull()) {
+            if (!given.isObject() || bytes(given, "p256dh").length != 65 || bytes(given, "p256dh")[0] != 4 || bytes(given, "auth").length != 16) {
+                throw new BadFrame(ErrorCode.BAD_REQUEST, "keys must be {p256dh: a P-256 point, auth: 16 bytes}, base64url", null);
+            }
+            keys = new ClientMessage.PushKeys(given.get("p256dh").asString(), given.get("auth").asString());
+        }
+        return new ClientMessage.PushRegister(endpoint, key, java.util.List.copyOf(tokens), java.util.List.copyOf(wanted), keys);
+    }
+
+    /** A base64url string field's bytes; empty when it is missing or not base64url. */
+    private static byte[] bytes(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isString() || !BASE64URL.matcher(value.asString()).matches()) {
+            return new byte[0];
+        }
+        try {
+            return Base64.getUrlDecoder().decode(value.asString());
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
     }
 
     /** A push subscription endpoint: an absolute http(s) URL with a host, at most 2048 characters. */

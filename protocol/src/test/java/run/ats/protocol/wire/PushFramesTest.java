@@ -35,7 +35,7 @@ class PushFramesTest {
     void aRegistrationDecodesAndPrintsNothingSecret() throws BadFrame {
         ClientMessage message = WireCodec.decode(register("\"https://push.example/send/abc\"", "\"" + KEY + "\"", "[\"" + JWT + "\"]", "[" + CHANNEL + "]"));
         assertThat(message).isEqualTo(new ClientMessage.PushRegister("https://push.example/send/abc", KEY, java.util.List.of(JWT),
-                java.util.List.of(new ClientMessage.Channel("tEitVHIzQk6ySa64HU4pR4", "dqcj"))));
+                java.util.List.of(new ClientMessage.Channel("tEitVHIzQk6ySa64HU4pR4", "dqcj")), null));
         assertThat(message.toString()).doesNotContain("push.example", JWT);
         assertThat(WireCodec.decode("{\"type\":\"push.unregister\",\"endpoint\":\"https://push.example/x\"}"))
                 .isEqualTo(new ClientMessage.PushUnregister("https://push.example/x"));
@@ -65,7 +65,8 @@ class PushFramesTest {
                 arguments("JWT not compact", register("\"https://push.example/x\"", key, "[\"abc\"]", channels), "jwts"),
                 arguments("no channel", register("\"https://push.example/x\"", key, jwts, "[]"), "channels"),
                 arguments("bad cell", register("\"https://push.example/x\"", key, jwts, "[{\"topic\":\"abc\",\"cell\":\"dqca\"}]"), "cell"),
-                arguments("channel not an object", register("\"https://push.example/x\"", key, jwts, "[\"dqcj\"]"), "channels"));
+                arguments("channel not an object", register("\"https://push.example/x\"", key, jwts, "[\"dqcj\"]"), "channels"),
+                arguments("keys without auth", register("\"https://push.example/x\"", key, jwts, channels).replace("}]}", "}],\"keys\":{\"p256dh\":" + key + "}}"), "keys"));
     }
 
     @ParameterizedTest(name = "{0}")

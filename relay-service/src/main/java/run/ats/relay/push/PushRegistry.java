@@ -44,6 +44,8 @@ public final class PushRegistry implements ChannelArrivals {
 
     private static final Logger log = LoggerFactory.getLogger(PushRegistry.class);
     private static final long RESERVE_SECONDS = 60;
+    /** Tags are at most 64 characters: {"t":"..."} fits in 80. */
+    private static final int MARKER_SIZE = 80;
 
     private final class Registration {
         final URI endpoint;
@@ -51,10 +53,16 @@ public final class PushRegistry implements ChannelArrivals {
         final Set<ChannelKey> channels;
         /** exp (epoch s) to JWT; the one used is the earliest with a minute left. */
         final TreeMap<Long, String> jwts;
+        /** The subscription's p256dh point and auth secret, or null for content-free pushes. */
+        final byte[] uaPublic;
+        final byte[] authSecret;
         volatile Object owner;
         long lastWakeMs = Long.MIN_VALUE / 2;
 
-        Registration(URI endpoint, String vapidKey, Set<ChannelKey> channels, TreeMap<Long, String> jwts, Object owner) {
+        Registration(URI endpoint, String vapidKey, Set<ChannelKey> channels, TreeMap<Long, String> jwts,
+                     ClientMessage.PushKeys keys, Object owner) {
+            this.uaPublic = keys == null ? null : Base64.getUrlDecoder().decode(keys.p256dh());
+            this.authSecret = keys == null ? null : Base64.getUrlDecoder().decode(keys.auth());
             this.endpoint = endpoint;
             this.vapidKey = vapidKey;
             this.channels = channels;
@@ -106,7 +114,7 @@ public final class PushRegistry implements ChannelArrivals {
             throw new Refused("this relay holds as many push registrations as it may; try another relay");
         }
         Set<ChannelKey> channels = request.channels().stream().map(c -> new ChannelKey(c.topic(), c.cell())).collect(Collectors.toUnmodifiableSet());
-        Registration registration = new Registration(endpoint, request.vapidKey(), channels, jwts, owner);
+        Registration registration = new Registration(endpoint, request.vapidKey(), channels, jwts, request.keys(), owner);
         Registration previous = byEndpoint.put(request.endpoint(), registration);
         if (previous != null) {
             registration.lastWakeMs = previous.lastWakeMs;
@@ -143,12 +151,25 @@ public final class PushRegistry implements ChannelArrivals {
         }
         for (Registration registration : registered) {
             if (registration.owner == null) {
-                wake(registration);
+                wake(registration, key);
             }
         }
     }
 
-    private void wake(Registration registration) {
+    /**
+     * The marker a device with keys gets: the tag that woke it, padded so every marker has one
+     * size, encrypted to the device (RFC 8291). The push service learns nothing from it.
+     */
+    private static byte[] marker(Registration registration, ChannelKey key) {
+        if (registration.uaPublic == null) {
+            return new byte[0];
+        }
+        String json = "{\"t\":\"" + key.topic() + "\"}";
+        byte[] padded = (json + " ".repeat(Math.max(0, MARKER_SIZE - json.length()))).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return Aes128Gcm.encrypt(padded, registration.uaPublic, registration.authSecret);
+    }
+
+    private void wake(Registration registration, ChannelKey key) {
         long now = clock.millis();
         String jwt;
         synchronized (registration) {
@@ -164,7 +185,8 @@ public final class PushRegistry implements ChannelArrivals {
             jwt = usable.getValue();
         }
         long[] attempt = {0};
-        Mono.defer(() -> sender.send(registration.endpoint, jwt, registration.vapidKey))
+        byte[] body = marker(registration, key);
+        Mono.defer(() -> sender.send(registration.endpoint, jwt, registration.vapidKey, body))
                 .flatMap(answer -> {
                     attempt[0]++;
                     int status = answer.status();

@@ -9,7 +9,7 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * One RFC 8030 push request with no content: {@code TTL}, {@code Urgency}, a {@code Topic} so the
+ * One RFC 8030 push request, empty or carrying an RFC 8291 marker: {@code TTL}, {@code Urgency}, a {@code Topic} so the
  * push service keeps only the newest wake for a device, and {@code Authorization: vapid t=JWT, k=KEY}
  * (RFC 8292). No redirect is followed.
  */
@@ -30,16 +30,22 @@ class WebPushSender {
         this.http = HttpClient.create().responseTimeout(settings.requestTimeout()).followRedirect(false);
     }
 
-    Mono<Answer> send(URI endpoint, String jwt, String vapidKey) {
-        return http.headers(headers -> headers
-                        .set("TTL", String.valueOf(settings.ttl().toSeconds()))
-                        .set("Urgency", "normal")
-                        .set("Topic", TOPIC)
-                        .set(HttpHeaderNames.AUTHORIZATION, "vapid t=" + jwt + ", k=" + vapidKey)
-                        .set(HttpHeaderNames.CONTENT_LENGTH, 0))
+    /** {@code body}: empty, or an {@code aes128gcm} message (RFC 8291). */
+    Mono<Answer> send(URI endpoint, String jwt, String vapidKey, byte[] body) {
+        return http.headers(headers -> {
+                    headers.set("TTL", String.valueOf(settings.ttl().toSeconds()))
+                            .set("Urgency", "normal")
+                            .set("Topic", TOPIC)
+                            .set(HttpHeaderNames.AUTHORIZATION, "vapid t=" + jwt + ", k=" + vapidKey)
+                            .set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                    if (body.length > 0) {
+                        headers.set(HttpHeaderNames.CONTENT_ENCODING, "aes128gcm").set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+                    }
+                })
                 .post()
                 .uri(endpoint)
-                .responseSingle((response, body) -> body.then(Mono.just(new Answer(response.status().code(),
+                .send(Mono.just(io.netty.buffer.Unpooled.wrappedBuffer(body)))
+                .responseSingle((response, answer) -> answer.then(Mono.just(new Answer(response.status().code(),
                         retryAfter(response.responseHeaders().get("Retry-After"))))))
                 .timeout(settings.requestTimeout().plusSeconds(1));
     }

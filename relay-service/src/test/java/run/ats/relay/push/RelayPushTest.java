@@ -140,6 +140,63 @@ class RelayPushTest {
     }
 
     @Test
+    void aDeviceWithKeysGetsAnEncryptedMarkerOfOneSizeNamingTheTag() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair ua = generator.generateKeyPair();
+        byte[] auth = new byte[16];
+        new java.security.SecureRandom().nextBytes(auth);
+        String p256dh = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(Aes128Gcm.point((java.security.interfaces.ECPublicKey) ua.getPublic()));
+        String subscription = "keys-" + UUID.randomUUID();
+        WsClient device = signedIn().send(register(push.endpoint(subscription), vapid.jwt(push.origin(), 3600))
+                .replace("}]}", "}],\"keys\":{\"p256dh\":\"" + p256dh + "\",\"auth\":\"" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(auth) + "\"}}"));
+        assertThat(device.next()).startsWith("{\"type\":\"push.registered\"");
+        device.close();
+        await(() -> registry.asleep(push.endpoint(subscription)), "asleep");
+        publish(signedIn());
+        await(() -> push.received(subscription).size() == 1, "one push");
+        PushServiceStandIn.Received received = push.received(subscription).getFirst();
+        assertThat(received.refusal()).isNull();
+        assertThat(received.headers().get("Content-encoding")).containsExactly("aes128gcm");
+        String marker = new String(decrypt(received.body(), ua, auth), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(marker).hasSize(80);
+        assertThat(marker.strip()).isEqualTo("{\"t\":\"" + tag + "\"}");
+        assertThat(received.body()).hasSize(16 + 4 + 1 + 65 + 80 + 1 + 16);
+    }
+
+    /** What the browser does with a push body (RFC 8291 section 3, receiving side). */
+    private static byte[] decrypt(byte[] body, java.security.KeyPair ua, byte[] auth) throws Exception {
+        byte[] salt = java.util.Arrays.copyOfRange(body, 0, 16);
+        byte[] asPublic = java.util.Arrays.copyOfRange(body, 21, 86);
+        javax.crypto.KeyAgreement agreement = javax.crypto.KeyAgreement.getInstance("ECDH");
+        agreement.init(ua.getPrivate());
+        agreement.doPhase(VapidJwt.publicKey(asPublic), true);
+        byte[] uaPublic = Aes128Gcm.point((java.security.interfaces.ECPublicKey) ua.getPublic());
+        java.io.ByteArrayOutputStream info = new java.io.ByteArrayOutputStream();
+        info.writeBytes("WebPush: info\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        info.writeBytes(uaPublic);
+        info.writeBytes(asPublic);
+        byte[] ikm = hkdf(auth, agreement.generateSecret(), info.toByteArray(), 32);
+        byte[] cek = hkdf(salt, ikm, "Content-Encoding: aes128gcm\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 16);
+        byte[] nonce = hkdf(salt, ikm, "Content-Encoding: nonce\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 12);
+        javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(javax.crypto.Cipher.DECRYPT_MODE, new javax.crypto.spec.SecretKeySpec(cek, "AES"), new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        byte[] plain = cipher.doFinal(body, 86, body.length - 86);
+        assertThat(plain[plain.length - 1]).as("the last-record delimiter").isEqualTo((byte) 2);
+        return java.util.Arrays.copyOf(plain, plain.length - 1);
+    }
+
+    private static byte[] hkdf(byte[] salt, byte[] ikm, byte[] info, int length) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(salt, "HmacSHA256"));
+        byte[] prk = mac.doFinal(ikm);
+        mac.init(new javax.crypto.spec.SecretKeySpec(prk, "HmacSHA256"));
+        mac.update(info);
+        mac.update((byte) 1);
+        return java.util.Arrays.copyOf(mac.doFinal(), length);
+    }
+
+    @Test
     void aConnectedDeviceGetsTheEventAndNoPush() throws Exception {
         String subscription = "online-" + UUID.randomUUID();
         WsClient device = signedIn().send(register(push.endpoint(subscription), vapid.jwt(push.origin(), 3600)));

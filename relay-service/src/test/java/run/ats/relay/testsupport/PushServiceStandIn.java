@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
 public final class PushServiceStandIn implements AutoCloseable {
 
     /** One request as received: the subscription id, the status answered, and why if refused. */
-    public record Received(String subscription, int status, String refusal, Map<String, List<String>> headers) {
+    public record Received(String subscription, int status, String refusal, Map<String, List<String>> headers, byte[] body) {
     }
 
     private static final Pattern VAPID = Pattern.compile("vapid t=([A-Za-z0-9_.-]+), ?k=([A-Za-z0-9_-]+)");
@@ -88,7 +88,7 @@ public final class PushServiceStandIn implements AutoCloseable {
                 Integer scriptedStatus = next == null ? null : next.poll();
                 status = scriptedStatus == null ? 201 : scriptedStatus;
             }
-            received.add(new Received(subscription, status, refusal, Map.copyOf(exchange.getRequestHeaders())));
+            received.add(new Received(subscription, status, refusal, Map.copyOf(exchange.getRequestHeaders()), body));
             if (status == 429) {
                 exchange.getResponseHeaders().set("Retry-After", "0");
             }
@@ -113,7 +113,14 @@ public final class PushServiceStandIn implements AutoCloseable {
             return "Topic must be at most 32 base64url characters (RFC 8030 5.4)";
         }
         if (body.length != 0) {
-            return "a content-free push was expected";
+            // RFC 8291: one aes128gcm record, its header carrying the sender's P-256 key.
+            if (!"aes128gcm".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                return "a push with content must be Content-Encoding: aes128gcm (RFC 8291 4)";
+            }
+            int recordSize = body.length < 21 ? 0 : java.nio.ByteBuffer.wrap(body, 16, 4).getInt();
+            if (body.length < 16 + 4 + 1 + 65 + 17 || recordSize < 18 || body[20] != 65 || body[21] != 4 || body.length > 4096) {
+                return "not an aes128gcm message with a P-256 key id";
+            }
         }
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         Matcher vapid = authorization == null ? null : VAPID.matcher(authorization);
