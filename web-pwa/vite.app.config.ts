@@ -36,6 +36,53 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   if (event.data === 'skip-waiting') self.skipWaiting();
 });
+// A push carries at most an encrypted marker naming the tag ({"t": TAG}); the label comes from
+// what the app stored (public topics only), so a private topic's notification names nothing.
+async function topicLabel(tag) {
+  if (!tag) return null;
+  return new Promise((resolve) => {
+    const open = indexedDB.open('ats-app', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('topics', { keyPath: 'tag' });
+    open.onerror = () => resolve(null);
+    open.onsuccess = () => {
+      const get = open.result.transaction('topics').objectStore('topics').get(tag);
+      get.onsuccess = () => resolve(get.result ? get.result.label : null);
+      get.onerror = () => resolve(null);
+    };
+  });
+}
+self.addEventListener('push', (event) => {
+  let tag = null;
+  try {
+    tag = event.data ? event.data.json().t : null;
+  } catch (e) {
+    tag = null;
+  }
+  event.waitUntil(topicLabel(tag).then((label) => self.registration.showNotification('ATS', {
+    body: label ? 'New pings near you in #' + label : 'New pings near you',
+    tag: 'ats-wake',
+    renotify: true,
+    icon: '/icons/icon-192.png',
+    data: { url: tag ? '/#topic=' + tag : '/' },
+  })));
+});
+self.addEventListener('notificationclick', (event) => {
+  const url = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin).href;
+  event.notification.close();
+  const opening = self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (windows) => {
+    const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+    if (open) {
+      const moved = await open.navigate(url).catch(() => open);
+      return (moved || open).focus().catch(() => undefined);
+    }
+    return self.clients.openWindow(url);
+  });
+  try {
+    event.waitUntil(opening);
+  } catch (e) {
+    // a synthetic event (tests) cannot be extended; the work goes on anyway
+  }
+});
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);

@@ -229,6 +229,59 @@ describe('the PWA', () => {
     await bob.page.setViewportSize({ width: 1100, height: 760 });
   });
 
+  test('a push shows one notification naming a public topic, none for a private one, and its click opens the topic', async () => {
+    const page = alice.page;
+    const origin = new URL(APP).origin;
+    await alice.context.grantPermissions(['notifications', 'geolocation'], { origin });
+    // No push service is reachable from headless Chromium: subscribing fails and the app says so.
+    await page.getByRole('button', { name: 'Wake me for new pings' }).click();
+    await page.locator('#push-state').filter({ hasText: /^Not on: / }).waitFor({ timeout: 15_000 });
+    // The service worker's push handler, through the DevTools protocol's push delivery.
+    const cdp = await alice.context.newCDPSession(page);
+    const registration = new Promise((resolve) => cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const ours = registrations.find((r) => r.scopeURL.startsWith(origin) && !r.isDeleted);
+      if (ours) resolve(ours.registrationId);
+    }));
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await registration;
+    const notifications = () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
+      .map((n) => ({ title: n.title, body: n.body, url: n.data?.url })));
+    const ICE_BLOCK = 'tEitVHIzQk6ySa64HU4pR4';
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify({ t: ICE_BLOCK }) });
+    let shown = [];
+    for (let i = 0; i < 50 && shown.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      shown = await notifications();
+    }
+    assert.deepEqual(shown, [{ title: 'ATS', body: 'New pings near you in #ice_block', url: `/#topic=${ICE_BLOCK}` }]);
+
+    // Its click brings the app to that topic.
+    const worker = alice.context.serviceWorkers().find((w) => w.url().startsWith(origin));
+    await worker.evaluate(async () => {
+      const [notification] = await self.registration.getNotifications();
+      self.dispatchEvent(new NotificationEvent('notificationclick', { notification }));
+    });
+    await page.getByRole('status').filter({ hasText: 'New pings near you in #ice_block.' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByLabel('Topic', { exact: true }).inputValue(), ICE_BLOCK);
+
+    // A private topic's wake names nothing.
+    const privateTag = await page.evaluate(() => new Promise((resolve) => {
+      const open = indexedDB.open('ats-app', 1);
+      open.onsuccess = () => {
+        const all = open.result.transaction('topics').objectStore('topics').getAll();
+        all.onsuccess = () => resolve(all.result.find((t) => t.label === null)?.tag);
+      };
+    }));
+    assert.ok(privateTag, 'the app stored the private topic without a label');
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify({ t: privateTag }) });
+    for (let i = 0; i < 50 && !(shown[0]?.body === 'New pings near you'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      shown = await notifications();
+    }
+    assert.deepEqual(shown.map((n) => n.body), ['New pings near you'], 'one notification (same tag replaces), naming nothing');
+    await cdp.detach();
+  });
+
   test('signed out, the sign-in screen shows', async () => {
     await bob.page.getByRole('button', { name: 'Sign out' }).click();
     await bob.page.getByLabel('Email').waitFor();

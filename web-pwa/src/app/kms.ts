@@ -83,6 +83,14 @@ export class Kms {
     return (await this.call<{ payload: string }>('ping.seal', { tag, cell, ping })).payload;
   }
 
+  async vapidPublicKey(): Promise<string> {
+    return (await this.call<{ publicKey: string }>('vapid.publicKey')).publicKey;
+  }
+
+  async signVapid(aud: string, exp: number): Promise<string> {
+    return (await this.call<{ jwt: string }>('vapid.sign', { aud, exp })).jwt;
+  }
+
   async open(tag: string, cell: string, payload: string): Promise<Ping> {
     return (await this.call<{ ping: Ping }>('ping.open', { tag, cell, payload })).ping;
   }

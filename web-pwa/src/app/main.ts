@@ -8,6 +8,7 @@ import { Kms } from './kms';
 import { PingMap } from './map';
 import { RelayLink, type RelayEvent, type RelayInfo } from './relays';
 import { Problem, Session } from './session';
+import { RENEW_EVERY_MS, rememberTopics, sign, subscribe, unsubscribe, type PushRegistration } from './push';
 
 interface AppConfig {
   kmsOrigin: string;
@@ -32,6 +33,8 @@ let topics: Topic[] = [];
 let position: LatLon | null = JSON.parse(localStorage.getItem('ats.position') ?? 'null');
 let radiusKm = Number(localStorage.getItem('ats.radius') ?? 5);
 const received = new Map<string, Received>();
+let push: PushRegistration | null = null;
+let pushRenewal: ReturnType<typeof setInterval> | undefined;
 
 async function main(): Promise<void> {
   registerServiceWorker();
@@ -50,12 +53,16 @@ async function main(): Promise<void> {
       : state.state === 'connecting' ? 'Connecting…' : `Offline: ${state.reason}`;
     $('connection').dataset.state = state.state;
   };
+  link.onPush = (answer) => {
+    $('push-state').textContent = answer.ok ? `On: this relay wakes you ${answer.message}.` : `Not on: ${answer.message}`;
+  };
   session.onChange = (signedIn) => void show(signedIn);
   // An invite link opened while the app is open changes only the fragment.
   window.addEventListener('hashchange', async () => {
     if (!session.signedIn) return;
     await joinInvite();
     await refreshTopics();
+    openedFromNotification();
   });
   wireForms();
   const linkToken = new URLSearchParams(location.hash.slice(1)).get('token');
@@ -83,6 +90,7 @@ async function show(signedIn: boolean): Promise<void> {
   $('home').hidden = !signedIn;
   $('sign-out').hidden = !signedIn;
   if (!signedIn) {
+    await disablePush();
     link?.stop();
     $('connection').textContent = 'Not connected';
     return;
@@ -91,6 +99,9 @@ async function show(signedIn: boolean): Promise<void> {
   await joinInvite();
   topics = await kms.topics();
   renderTopics();
+  void rememberTopics(topics);
+  openedFromNotification();
+  if (localStorage.getItem('ats.push') === 'on' && Notification.permission === 'granted') void enablePush();
   ($('radius') as HTMLInputElement).value = String(radiusKm);
   if (position) setPosition(position);
   else locate();
@@ -141,6 +152,7 @@ function wireForms(): void {
     void session.signOut();
   });
   $('locate').addEventListener('click', locate);
+  $('push').addEventListener('click', () => void ($('push').getAttribute('aria-pressed') === 'true' ? disablePush() : enablePush()));
   $('pick').addEventListener('click', () => setPicking(!map.picking));
   $('radius').addEventListener('input', () => {
     radiusKm = Number(($('radius') as HTMLInputElement).value);
@@ -209,12 +221,59 @@ function cells(): string[] {
 function resubscribe(): void {
   const covered = cells();
   if (position) map.show(position, radiusKm * 1000, covered);
-  link.setSubscriptions(new Set(topics.flatMap((t) => covered.map((cell) => `${t.tag}/${cell}`))));
+  const pairs = topics.flatMap((t) => covered.map((cell) => `${t.tag}/${cell}`));
+  link.setSubscriptions(new Set(pairs));
+  if (push) link.setPush(push, pairs);
+}
+
+function currentPairs(): string[] {
+  const covered = cells();
+  return topics.flatMap((t) => covered.map((cell) => `${t.tag}/${cell}`));
+}
+
+/** Subscribes with the push service under the enclave's VAPID key and asks the relay to wake this device. */
+async function enablePush(): Promise<void> {
+  try {
+    push = await subscribe(kms);
+    localStorage.setItem('ats.push', 'on');
+    $('push').setAttribute('aria-pressed', 'true');
+    link.setPush(push, currentPairs());
+    clearInterval(pushRenewal);
+    pushRenewal = setInterval(async () => {
+      if (!push) return;
+      push = await sign(kms, { endpoint: push.endpoint, keys: push.keys }, push.vapidKey);
+      link.setPush(push, currentPairs());
+    }, RENEW_EVERY_MS);
+  } catch (e) {
+    $('push-state').textContent = `Not on: ${(e as Error).message}.`;
+  }
+}
+
+async function disablePush(): Promise<void> {
+  clearInterval(pushRenewal);
+  if (push) link?.setPush(null, []);
+  push = null;
+  localStorage.removeItem('ats.push');
+  $('push').setAttribute('aria-pressed', 'false');
+  $('push-state').textContent = 'Off: you see pings while the app is open.';
+  await unsubscribe().catch(() => undefined);
+}
+
+/** The notification's link (`/#topic=TAG`): that topic is the one to publish to and to look at. */
+function openedFromNotification(): void {
+  const tag = new URLSearchParams(location.hash.slice(1)).get('topic');
+  if (!tag) return;
+  history.replaceState(null, '', location.pathname);
+  const topic = topics.find((t) => t.tag === tag);
+  if (!topic) return;
+  ($('publish-topic') as HTMLSelectElement).value = tag;
+  say(topic.kind === 'public' ? `New pings near you in #${topic.label}.` : `New pings near you in ${topic.label}.`);
 }
 
 async function refreshTopics(): Promise<void> {
   topics = await kms.topics();
   renderTopics();
+  void rememberTopics(topics);
   resubscribe();
   for (const [id, r] of received) {
     if (!topics.some((t) => t.tag === r.topic.tag)) {

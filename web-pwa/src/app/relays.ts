@@ -1,6 +1,8 @@
 // One WSS connection to the fastest of a few relays (ATS-DESIGN section 4): measure, pick,
 // fail over to the next, resubscribe. Relays see tags and cells only; names stay here.
 
+import type { PushRegistration } from './push';
+
 export interface RelayInfo {
   relayId: string;
   name: string | null;
@@ -35,6 +37,8 @@ export class RelayLink {
   private stopped = false;
   private attempt = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private push: { registration: PushRegistration; pairs: string[] } | null = null;
+  onPush: (answer: { ok: boolean; message: string }) => void = () => undefined;
   onEvent: (event: RelayEvent) => void = () => undefined;
   onState: (state: ConnectionState) => void = () => undefined;
 
@@ -72,6 +76,20 @@ export class RelayLink {
         if (socket) send(socket, { type: 'subscribe', ...split(pair) });
       }
     }
+  }
+
+  /** Asks the relay to wake this device for {@code pairs} ("tag/cell") while it is offline; null forgets it. */
+  setPush(registration: PushRegistration | null, pairs: string[]): void {
+    const socket = this.current?.socket;
+    if (!registration && this.push && socket) send(socket, { type: 'push.unregister', endpoint: this.push.registration.endpoint });
+    this.push = registration ? { registration, pairs: pairs.slice(0, 64) } : null;
+    if (socket) this.sendPush(socket);
+  }
+
+  private sendPush(socket: WebSocket): void {
+    if (!this.push || this.push.pairs.length === 0) return;
+    const { endpoint, vapidKey, keys, jwts } = this.push.registration;
+    send(socket, { type: 'push.register', endpoint, vapidKey, keys, jwts, channels: this.push.pairs.map(split) });
   }
 
   /** Resolves on the relay's ack; rejects on its error or without a connection. */
@@ -164,6 +182,7 @@ export class RelayLink {
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => send(socket, { type: 'heartbeat' }), HEARTBEAT_MS);
     for (const pair of this.wanted) send(socket, { type: 'subscribe', ...split(pair) });
+    this.sendPush(socket);
     this.onState({ state: 'connected', relay, rttMs: open.rttMs });
   }
 
@@ -171,6 +190,8 @@ export class RelayLink {
     if (!frame) return;
     if (frame.type === 'event') this.onEvent(frame as RelayEvent);
     else if (frame.type === 'ack') this.acks.get(frame.id)?.();
+    else if (frame.type === 'push.registered') this.onPush({ ok: true, message: `until ${new Date(frame.expiresAt).toLocaleString()}` });
+    else if (frame.type === 'error' && !frame.id && /push|VAPID|endpoint/i.test(frame.message ?? '')) this.onPush({ ok: false, message: frame.message });
     else if (frame.type === 'error' && frame.id && this.acks.has(frame.id)) this.acks.get(frame.id)!(frame.message ?? frame.code);
   }
 }
