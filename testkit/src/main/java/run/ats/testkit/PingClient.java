@@ -118,11 +118,12 @@ public final class PingClient implements AutoCloseable {
     }
 
     /** One send at a time: the JDK client refuses a send while another is pending. */
-    private synchronized void send(String text) {
+    public synchronized void send(String text) {
         socket.sendText(text, true).join();
     }
 
-    private void expect(String fragment) {
+    /** Waits (10 s at most) for a frame containing {@code fragment}, skipping others. */
+    public void expect(String fragment) {
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {

@@ -26,12 +26,9 @@ public final class Channels {
     private final Counter expired;
     private final Counter dropped;
     private final Counter delivered;
-    private final java.util.List<ChannelArrivals> arrivals;
 
-    Channels(RelayProperties properties, Clock clock, MeterRegistry meters,
-             org.springframework.beans.factory.ObjectProvider<ChannelArrivals> arrivals) {
+    Channels(RelayProperties properties, Clock clock, MeterRegistry meters) {
         this.properties = properties;
-        this.arrivals = arrivals.orderedStream().toList();
         this.clock = clock;
         this.expired = meters.counter("ats.relay.events", "outcome", "expired");
         this.dropped = meters.counter("ats.relay.events", "outcome", "dropped");
@@ -76,9 +73,6 @@ public final class Channels {
             }
         }
         delivered.increment(sent);
-        for (ChannelArrivals listener : arrivals) {
-            listener.arrived(key);
-        }
         return Published.DELIVERED;
     }
 

@@ -10,8 +10,9 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 import run.ats.protocol.wire.ClientMessage;
 import run.ats.protocol.wire.ServerMessage;
-import run.ats.relay.channel.ChannelArrivals;
 import run.ats.relay.channel.ChannelKey;
+import run.ats.relay.channel.Channels;
+import run.ats.relay.channel.Subscriber;
 
 import java.net.URI;
 import java.security.PublicKey;
@@ -28,12 +29,13 @@ import java.util.stream.Collectors;
 /**
  * Push registrations, in memory only and only while one of their JWTs is valid. A registration
  * belongs to the connection that made it; while that connection is open the device is awake and
- * gets no push. When an event arrives on a registered (tag, cell) for a device without a live
- * connection, it is woken, at most once per {@code min-interval} (later events are coalesced),
+ * gets no push. Each registration subscribes to its channels like a client, so this relay stays
+ * in their trees after the device went to sleep and still hears of new events. When an event
+ * arrives on a registered (tag, cell) for a device without a live connection, it is woken, at most once per {@code min-interval} (later events are coalesced),
  * retried on 429 and 5xx, and forgotten on 404 or 410.
  */
 @Component
-public final class PushRegistry implements ChannelArrivals {
+public final class PushRegistry {
 
     /** Why a registration was refused: answered to the client as a bad request. */
     public static final class Refused extends Exception {
@@ -56,6 +58,8 @@ public final class PushRegistry implements ChannelArrivals {
         /** The subscription's p256dh point and auth secret, or null for content-free pushes. */
         final byte[] uaPublic;
         final byte[] authSecret;
+        /** What it subscribed to each channel with: its wake for that channel. */
+        final Map<ChannelKey, Subscriber> listening = new ConcurrentHashMap<>();
         volatile Object owner;
         long lastWakeMs = Long.MIN_VALUE / 2;
 
@@ -75,12 +79,14 @@ public final class PushRegistry implements ChannelArrivals {
     private final WebPushSender sender;
     private final Clock clock;
     private final Map<String, Registration> byEndpoint = new ConcurrentHashMap<>();
-    private final Map<ChannelKey, Set<Registration>> byChannel = new ConcurrentHashMap<>();
     private final Counter sent;
     private final Counter coalesced;
     private final MeterRegistry meters;
 
-    PushRegistry(PushSettings settings, WebPushSender sender, Clock clock, MeterRegistry meters) {
+    private final Channels channels;
+
+    PushRegistry(PushSettings settings, WebPushSender sender, Channels channels, Clock clock, MeterRegistry meters) {
+        this.channels = channels;
         this.settings = settings;
         this.sender = sender;
         this.clock = clock;
@@ -121,7 +127,13 @@ public final class PushRegistry implements ChannelArrivals {
             unindex(previous);
         }
         for (ChannelKey channel : channels) {
-            byChannel.computeIfAbsent(channel, k -> ConcurrentHashMap.newKeySet()).add(registration);
+            Subscriber wake = frame -> {
+                if (registration.owner == null) {
+                    wake(registration, channel);
+                }
+            };
+            registration.listening.put(channel, wake);
+            this.channels.subscribe(channel, wake); // replayed events are old news: no wake for them
         }
         return new ServerMessage.PushRegistered(channels.size(), jwts.lastKey() * 1000);
     }
@@ -139,19 +151,6 @@ public final class PushRegistry implements ChannelArrivals {
         for (Registration registration : byEndpoint.values()) {
             if (registration.owner == owner) {
                 registration.owner = null;
-            }
-        }
-    }
-
-    @Override
-    public void arrived(ChannelKey key) {
-        Set<Registration> registered = byChannel.get(key);
-        if (registered == null) {
-            return;
-        }
-        for (Registration registration : registered) {
-            if (registration.owner == null) {
-                wake(registration, key);
             }
         }
     }
@@ -257,12 +256,8 @@ public final class PushRegistry implements ChannelArrivals {
     }
 
     private void unindex(Registration registration) {
-        for (ChannelKey channel : registration.channels) {
-            byChannel.computeIfPresent(channel, (k, set) -> {
-                set.remove(registration);
-                return set.isEmpty() ? null : set;
-            });
-        }
+        registration.listening.forEach(channels::unsubscribe);
+        registration.listening.clear();
     }
 
     private static final class RetryLater extends RuntimeException {

@@ -11,9 +11,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import run.ats.protocol.topic.TopicTag;
-import run.ats.relay.testsupport.PushServiceStandIn;
+import run.ats.testkit.push.PushServiceStandIn;
 import run.ats.relay.testsupport.TokenMint;
-import run.ats.relay.testsupport.VapidKeys;
+import run.ats.testkit.push.VapidKeys;
 import run.ats.relay.testsupport.WsClient;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package run.ats.relay.testsupport;
+package run.ats.testkit.push;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package run.ats.relay.testsupport;
+package run.ats.testkit.push;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
