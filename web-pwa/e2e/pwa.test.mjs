@@ -11,6 +11,7 @@ const APP = process.env.ATS_APP_URL;
 const KMS = process.env.ATS_KMS_URL;
 const HARNESS = process.env.ATS_HARNESS_URL;
 const SHOTS = process.env.ATS_SCREENSHOTS;
+const PUSH = process.env.ATS_PUSH_URL;
 const CHROMIUM = process.env.ATS_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
@@ -280,6 +281,36 @@ describe('the PWA', () => {
     }
     assert.deepEqual(shown.map((n) => n.body), ['New pings near you'], 'one notification (same tag replaces), naming nothing');
     await cdp.detach();
+  });
+
+  test('push registration: the relay takes the enclave-signed JWTs and wakes the sleeping device', async () => {
+    // The browser's push service is the one part we stand in for: subscribe() answers a
+    // subscription at the local stand-in (with real P-256 keys) instead of failing.
+    await alice.context.addInitScript((endpoint) => {
+      PushManager.prototype.getSubscription = async () => null;
+      PushManager.prototype.subscribe = async () => {
+        const keys = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+        const raw = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
+        const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+        const json = { endpoint, keys: { p256dh: b64(raw), auth: b64(crypto.getRandomValues(new Uint8Array(16))) } };
+        return { endpoint, toJSON: () => json, unsubscribe: async () => true };
+      };
+    }, `${PUSH}/push/alice`);
+    await alice.page.reload();
+    await connected(alice.page);
+    await alice.page.getByRole('button', { name: 'Wake me for new pings' }).click();
+    await alice.page.locator('#push-state').filter({ hasText: /^(On|Not on): / }).waitFor({ timeout: 15_000 });
+    assert.match(await alice.page.locator('#push-state').textContent(), /^On: this relay wakes you/);
+    const [lat, lon] = (await alice.page.locator('#position').textContent()).split(' · ')[0].split(', ').map(Number);
+    await alice.page.close(); // asleep: the relay has no live connection for this device any more
+    await moveTo(bob, { latitude: lat, longitude: lon });
+    await publish(bob.page, 'ice_block', 'wake up, alice');
+    let pushes = '';
+    for (let i = 0; i < 100 && !pushes; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      pushes = await (await fetch(`${HARNESS}/pushes?sub=alice`)).text();
+    }
+    assert.equal(pushes, '201 ok', 'one push, accepted by the push service (VAPID JWT and headers checked)');
   });
 
   test('signed out, the sign-in screen shows', async () => {

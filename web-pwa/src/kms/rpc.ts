@@ -83,7 +83,8 @@ export function checkRequest(message: unknown): Request {
     case 'ping.open':
       return { method: 'ping.open', params: { tag: text('tag', TAG, 'tag must be a topic tag'), cell: text('cell', CELL_PATTERN, 'cell must be a precision-4 geohash'), payload: text('payload', /^[A-Za-z0-9_-]{38,5462}$/, 'payload must be base64url, at most 4 KiB decoded') } };
     case 'vapid.sign': {
-      const aud = text('aud', /^https:\/\/[^/?#\s]+$/, 'aud must be an https origin');
+      // Push services are https; plain http only on loopback (a local stand-in).
+      const aud = text('aud', /^(https:\/\/[^/?#\s]+|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/, 'aud must be an https origin');
       need(typeof params.exp === 'number' && Number.isSafeInteger(params.exp), 'exp must be epoch seconds');
       const now = Math.floor(Date.now() / 1000);
       need((params.exp as number) > now && (params.exp as number) <= now + 24 * 3600, 'exp must be within the next 24 hours');

@@ -39,6 +39,7 @@ class PwaBrowserTest {
     private static GreenMail smtp;
     private static Suite suite;
     private static HttpServer harness;
+    private static run.ats.testkit.push.PushServiceStandIn push;
 
     @BeforeAll
     static void start() throws Exception {
@@ -46,6 +47,8 @@ class PwaBrowserTest {
         smtp.start();
         suite = Suite.withBrokerAndMainSettings(List.of("--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtp.getSmtp().getPort()));
         suite.mailbox = PwaBrowserTest::lastMailTo;
+        push = new run.ats.testkit.push.PushServiceStandIn();
+        suite.relaySettings.addAll(List.of("--ats.relay.push.allowed-hosts=127.0.0.1", "--ats.relay.push.allow-http=true"));
         suite.claimedRelays(3);
         for (Suite.Relay relay : suite.relays) {
             suite.awaitTunnel(relay);
@@ -54,6 +57,9 @@ class PwaBrowserTest {
         harness.createContext("/mail", exchange -> answer(exchange, 200, "text/plain", lastMailTo(query(exchange, "to"))));
         harness.createContext("/relays/stop", PwaBrowserTest::stopRelay);
         harness.createContext("/foreign.html", exchange -> answer(exchange, 200, "text/html", FOREIGN_PAGE));
+        // What the push service received for a subscription: one line per push, its status and any refusal.
+        harness.createContext("/pushes", exchange -> answer(exchange, 200, "text/plain", push.received(query(exchange, "sub")).stream()
+                .map(r -> r.status() + " " + (r.refusal() == null ? "ok" : r.refusal())).collect(java.util.stream.Collectors.joining("\n"))));
         harness.start();
     }
 
@@ -67,6 +73,9 @@ class PwaBrowserTest {
         }
         if (smtp != null) {
             smtp.stop();
+        }
+        if (push != null) {
+            push.close();
         }
     }
 
@@ -87,6 +96,7 @@ class PwaBrowserTest {
         node.environment().put("ATS_HARNESS_URL", "http://127.0.0.1:" + harness.getAddress().getPort());
         node.environment().put("ATS_RELAY_NAMES", String.join(",", names));
         node.environment().put("ATS_SCREENSHOTS", screenshots.toAbsolutePath().toString());
+        node.environment().put("ATS_PUSH_URL", push.origin());
         Process run = node.start();
         boolean finished = run.waitFor(8, TimeUnit.MINUTES);
         if (!finished) {
