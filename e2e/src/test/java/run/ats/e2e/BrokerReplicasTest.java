@@ -31,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BrokerReplicasTest {
 
     private static final String TOKEN = "replicas-share-this-token-0123456789abcdef";
+    /** Broker A's limit of open connections per client address (everything here comes from 127.0.0.1). */
+    private static final int PER_ADDRESS = 4;
     private static Suite suite;
     private static ServiceProcess replicaB;
     private static int replicaBPublic;
@@ -40,7 +42,7 @@ class BrokerReplicasTest {
         int replicaBApi = ServiceProcess.freePort();
         replicaBPublic = ServiceProcess.freePort();
         suite = Suite.withBrokerSettings(List.of("--ats.broker.peers.token=" + TOKEN,
-                "--ats.broker.peers.urls=http://127.0.0.1:" + replicaBApi));
+                "--ats.broker.peers.urls=http://127.0.0.1:" + replicaBApi, "--ats.broker.max-connections-per-address=" + PER_ADDRESS));
         replicaB = suite.startAnotherBroker("broker-replica-b", replicaBApi, replicaBPublic, List.of(
                 "--ats.broker.peers.token=" + TOKEN, "--ats.broker.peers.urls=" + suite.broker.url() + ",http://127.0.0.1:" + replicaBApi));
     }
@@ -73,6 +75,29 @@ class BrokerReplicasTest {
             assertThat(http.send(HttpRequest.newBuilder(URI.create(lookup)).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
                     .isEqualTo(404);
         }
+
+        // One address cannot hold more than its share of connections; a replica handing over is not counted.
+        // The relay's tunnel is one connection from 127.0.0.1; three idle ones make the limit.
+        List<Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < PER_ADDRESS - 1; i++) {
+                idle.add(new Socket(InetAddress.getLoopbackAddress(), suite.brokerPublicPort));
+            }
+            Thread.sleep(300);
+            assertThat(statusLine(suite.brokerPublicPort, name, "/actuator/health")).contains("429");
+            assertThat(statusLine(replicaBPublic, name, "/actuator/health")).as("handed over by B, also from 127.0.0.1").contains("200");
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        String after = "";
+        while (System.nanoTime() < deadline && !after.contains("200")) {
+            after = statusLine(suite.brokerPublicPort, name, "/actuator/health");
+            Thread.sleep(100);
+        }
+        assertThat(after).as("once the idle connections closed").contains("200");
 
         // Offline everywhere: B answers 503 at once, no hang, no loop between the replicas.
         suite.kill(relay);

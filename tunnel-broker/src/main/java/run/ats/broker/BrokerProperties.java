@@ -52,7 +52,8 @@ public record BrokerProperties(
         @DefaultValue("10s") @NotNull Duration headerTimeout,
         @DefaultValue("16KB") @NotNull DataSize maxHeaderSize,
         @DefaultValue("10s") @NotNull Duration helloTimeout,
-        @DefaultValue @Valid Peers peers) {
+        @DefaultValue @Valid Peers peers,
+        @DefaultValue("256") @Min(0) int maxConnectionsPerAddress) {
 
     public BrokerProperties {
         long bytes = window == null ? 0 : window.toBytes();

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /** What every public connection's handler needs; {@code peerTls} null when the public port is plain. */
 record FrontContext(BrokerProperties properties, DirectoryWatch directory, Tunnels tunnels, Counter refused,
                     AtomicInteger forwarding, Counter bytesToRelays, Counter bytesToClients, Supplier<ChannelHandler> tunnelConnections,
-                    PeerTunnels peers, Counter handedOver, SslContext peerTls) {
+                    PeerTunnels peers, Counter handedOver, SslContext peerTls, AddressLimit addresses) {
 
     ChannelHandler newTunnelConnection() {
         return tunnelConnections.get();

@@ -120,6 +120,17 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
                     "A request carries exactly one Host header."));
             return;
         }
+        if (name == null && stream == null) {
+            // A connection's first request: a replica's handover is not a client; anyone else counts.
+            if (context.peers().isPeerToken(request.headers().get(PeerTunnels.HEADER))) {
+                context.addresses().release(client);
+            } else if (context.addresses().over(client)) {
+                context.refused().increment();
+                refuse(ctx, request, Problems.of(HttpResponseStatus.TOO_MANY_REQUESTS, "too-many-connections", "Too many connections",
+                        "This address has more than " + context.addresses().max() + " connections open; close some first."));
+                return;
+            }
+        }
         if (path.get().equals("/v1/tunnel") && stream == null) {
             acceptTunnel(ctx, request);
             return;

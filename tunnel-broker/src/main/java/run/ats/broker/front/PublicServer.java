@@ -66,7 +66,7 @@ public final class PublicServer implements SmartLifecycle {
         this.context = new FrontContext(properties, directory, tunnels, meters.counter("ats.broker.requests.refused"),
                 forwarding, meters.counter("ats.broker.bytes", "direction", "to-relay"),
                 meters.counter("ats.broker.bytes", "direction", "to-client"), acceptor::newConnection,
-                peers, meters.counter("ats.broker.peer.handovers"), peerTls);
+                peers, meters.counter("ats.broker.peer.handovers"), peerTls, new AddressLimit(properties.maxConnectionsPerAddress()));
     }
 
     @Override
@@ -83,6 +83,7 @@ public final class PublicServer implements SmartLifecycle {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        context.addresses().opened(channel);
                         if (tls != null) {
                             channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
                         }
