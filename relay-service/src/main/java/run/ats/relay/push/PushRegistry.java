@@ -146,10 +146,11 @@ public final class PushRegistry {
         }
     }
 
-    /** The owner's connection closed: its device is asleep from now on. */
-    public void ownerClosed(Object owner) {
-        for (Registration registration : byEndpoint.values()) {
-            if (registration.owner == owner) {
+    /** The owner's connection closed: the devices it registered ({@code endpoints}) are asleep from now on. */
+    public void ownerClosed(Object owner, Set<String> endpoints) {
+        for (String endpoint : endpoints) {
+            Registration registration = byEndpoint.get(endpoint);
+            if (registration != null && registration.owner == owner) {
                 registration.owner = null;
             }
         }

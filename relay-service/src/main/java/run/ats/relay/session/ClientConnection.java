@@ -33,6 +33,8 @@ final class ClientConnection implements Subscriber {
     private final Outbox outbox;
     private final Clock clock;
     private final Set<ChannelKey> subscriptions = new HashSet<>();
+    /** Push endpoints this connection registered: their devices sleep when it closes. */
+    private final Set<String> pushEndpoints = new HashSet<>();
     private final PerSecond frames;
     private final PerSecond publishes;
     private volatile RelayTokenVerifier.Verified token;
@@ -114,6 +116,7 @@ final class ClientConnection implements Subscriber {
             case ClientMessage.PushRegister r -> pushRegister(r);
             case ClientMessage.PushUnregister u -> {
                 relay.push().unregister(u.endpoint());
+                pushEndpoints.remove(u.endpoint());
                 send(new ServerMessage.PushUnregistered());
             }
         }
@@ -132,6 +135,7 @@ final class ClientConnection implements Subscriber {
     private void pushRegister(ClientMessage.PushRegister request) {
         try {
             send(relay.push().register(this, request));
+            pushEndpoints.add(request.endpoint());
         } catch (run.ats.relay.push.PushRegistry.Refused refused) {
             send(error(ErrorCode.BAD_REQUEST, refused.getMessage(), null));
         }
@@ -139,7 +143,7 @@ final class ClientConnection implements Subscriber {
 
     /** The connection ended, however: leave every channel; its push registrations now wake the device. */
     void closed() {
-        relay.push().ownerClosed(this);
+        relay.push().ownerClosed(this, pushEndpoints);
         for (ChannelKey key : subscriptions) {
             relay.channels().unsubscribe(key, this);
         }
