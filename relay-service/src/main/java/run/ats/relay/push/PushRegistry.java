@@ -52,7 +52,6 @@ public final class PushRegistry {
     private final class Registration {
         final URI endpoint;
         final String vapidKey;
-        final Set<ChannelKey> channels;
         /** exp (epoch s) to JWT; the one used is the earliest with a minute left. */
         final TreeMap<Long, String> jwts;
         /** The subscription's p256dh point and auth secret, or null for content-free pushes. */
@@ -63,13 +62,12 @@ public final class PushRegistry {
         volatile Object owner;
         long lastWakeMs = Long.MIN_VALUE / 2;
 
-        Registration(URI endpoint, String vapidKey, Set<ChannelKey> channels, TreeMap<Long, String> jwts,
+        Registration(URI endpoint, String vapidKey, TreeMap<Long, String> jwts,
                      ClientMessage.PushKeys keys, Object owner) {
             this.uaPublic = keys == null ? null : Base64.getUrlDecoder().decode(keys.p256dh());
             this.authSecret = keys == null ? null : Base64.getUrlDecoder().decode(keys.auth());
             this.endpoint = endpoint;
             this.vapidKey = vapidKey;
-            this.channels = channels;
             this.jwts = jwts;
             this.owner = owner;
         }
@@ -120,7 +118,7 @@ public final class PushRegistry {
             throw new Refused("this relay holds as many push registrations as it may; try another relay");
         }
         Set<ChannelKey> channels = request.channels().stream().map(c -> new ChannelKey(c.topic(), c.cell())).collect(Collectors.toUnmodifiableSet());
-        Registration registration = new Registration(endpoint, request.vapidKey(), channels, jwts, request.keys(), owner);
+        Registration registration = new Registration(endpoint, request.vapidKey(), jwts, request.keys(), owner);
         Registration previous = byEndpoint.put(request.endpoint(), registration);
         if (previous != null) {
             registration.lastWakeMs = previous.lastWakeMs;

@@ -1,16 +1,11 @@
 package run.ats.broker.front;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -21,7 +16,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -214,22 +208,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
                         "No replica of this broker holds the relay's tunnel right now; try again shortly."));
                 return;
             }
-            InetSocketAddress replica = found.get().publicAddress();
-            new Bootstrap().group(client.eventLoop())
-                    .channel(client instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel peer) {
-                            if (context.peerTls() != null) {
-                                peer.pipeline().addLast("tls", context.peerTls().newHandler(peer.alloc(),
-                                        host.replaceAll(":\\d+$", ""), replica.getPort()));
-                            }
-                            peer.pipeline().addLast("pipe", new Pipe(client));
-                        }
-                    })
-                    .connect(replica)
+            Handover.dial(context, client, host, found.get().publicAddress())
                     .addListener((ChannelFuture connected) -> {
                         if (!connected.isSuccess()) {
                             refuse(ctx, request, Problems.of(HttpResponseStatus.BAD_GATEWAY, "relay-gone", "Relay gone",
@@ -243,16 +222,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
 
     /** Sends the request on to the replica and turns this connection into a byte pipe to it. */
     private void pipeTo(ChannelHandlerContext ctx, Channel replica, HttpRequest request, String address) {
-        request.headers().set("X-Forwarded-For", address);
-        request.headers().set("X-Forwarded-Proto", context.properties().tlsEnabled() ? "https" : "http");
-        request.headers().set(PeerTunnels.HEADER, context.peers().token());
-        EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
-        encoder.writeOutbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
-        for (Object out; (out = encoder.readOutbound()) != null; ) {
-            replica.write(out);
-        }
-        replica.flush();
-        encoder.finishAndReleaseAll();
+        Handover.sendHead(context, replica, request, address);
         codec.finishAndReleaseAll();
         if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
             ctx.pipeline().remove(ReadTimeoutHandler.class);
