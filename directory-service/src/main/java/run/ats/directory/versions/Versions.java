@@ -1,5 +1,7 @@
 package run.ats.directory.versions;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -41,12 +43,19 @@ public final class Versions {
     private final Mono<Void> settingsReady;
 
     Versions(DatabaseClient db, TransactionalOperator transactions, RelayRegistry relays, DirectoryKey key, Clock clock,
-             DirectoryProperties properties) {
+             DirectoryProperties properties, MeterRegistry meters) {
         this.db = db;
         this.transactions = transactions;
         this.relays = relays;
         this.key = key;
         this.clock = clock;
+        // What the newest version says, for alerts on relays that stopped answering (weight 0).
+        Gauge.builder("ats_directory_relays", () -> relaysWith(true)).tag("state", "answering")
+                .description("Relays in the newest directory version with a weight above 0").register(meters);
+        Gauge.builder("ats_directory_relays", () -> relaysWith(false)).tag("state", "silent")
+                .description("Relays in the newest directory version with weight 0 (no recent heartbeat)").register(meters);
+        Gauge.builder("ats_directory_version", () -> newest.get() == null ? 0 : newest.get().directory().version())
+                .description("The newest directory version this replica knows").register(meters);
         // The first replica to start sets N; later ones keep what is stored (an operator may have changed it).
         this.settingsReady = db.sql("INSERT INTO directory_settings (id, roots_per_tree) VALUES (1, :n)")
                 .bind("n", properties.rootsPerTree())
@@ -58,6 +67,11 @@ public final class Versions {
     /** The newest version this replica knows; empty before the first. */
     public Mono<SignedDirectory> newest() {
         return Mono.justOrEmpty(newest.get());
+    }
+
+    private long relaysWith(boolean answering) {
+        SignedDirectory known = newest.get();
+        return known == null ? 0 : known.directory().relays().stream().filter(r -> (r.weight() > 0) == answering).count();
     }
 
     /** The newest version, then every newer one. */
