@@ -136,6 +136,9 @@ class DirectoryServiceTest {
         assertThat(directory.relay(RelayId.of(relays.get(1).getPublic())).orElseThrow().weight()).isEqualTo(1);
         assertThat(directory.relay(RelayId.of(relays.get(2).getPublic())).orElseThrow().weight()).isEqualTo(4);
 
+        // The metrics say what the newest version says: relays answering and silent (weight 0).
+        awaitMetricsAgreeWithTheDirectory();
+
         // Nothing changes: no new version.
         long version = directory.version();
         Thread.sleep(800);
@@ -216,6 +219,25 @@ class DirectoryServiceTest {
             Thread.sleep(100);
         }
         throw new AssertionError("no directory version met the condition within 10 s; last: " + last);
+    }
+
+    private void awaitMetricsAgreeWithTheDirectory() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            Directory now = fetchDirectory();
+            long answering = now.relays().stream().filter(r -> r.weight() > 0).count();
+            long silent = now.relays().size() - answering;
+            String metrics = get("/actuator/prometheus").body();
+            seen = metrics.lines().filter(l -> l.startsWith("ats_directory_")).toList().toString();
+            if (answering >= 4 && metrics.contains("ats_directory_relays{application=\"directory-service\",state=\"answering\"} " + answering + ".0")
+                    && metrics.contains("ats_directory_relays{application=\"directory-service\",state=\"silent\"} " + silent + ".0")
+                    && metrics.contains("ats_directory_version{application=\"directory-service\"} " + now.version() + ".0")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the directory's metrics never agreed with its newest version: " + seen);
     }
 
     private Directory fetchDirectory() throws Exception {

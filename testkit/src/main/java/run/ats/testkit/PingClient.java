@@ -44,14 +44,31 @@ public final class PingClient implements AutoCloseable {
 
     /** The same over {@code wss://}, trusting what {@code tls} trusts. */
     public PingClient(String url, String host, String token, javax.net.ssl.SSLContext tls) {
+        this(url, host, token, tls, null, Map.of());
+    }
+
+    /**
+     * Connects from the local address {@code from} (another loopback address stands for another
+     * machine) and sends {@code headers} with the upgrade, as a proxy in front of the broker would.
+     */
+    public PingClient(String url, String host, String token, java.net.InetAddress from, Map<String, String> headers) {
+        this(url, host, token, null, from, headers);
+    }
+
+    private PingClient(String url, String host, String token, javax.net.ssl.SSLContext tls, java.net.InetAddress from,
+                       Map<String, String> headers) {
         HttpClient.Builder http = HttpClient.newBuilder();
         if (tls != null) {
             http.sslContext(tls);
+        }
+        if (from != null) {
+            http.localAddress(from);
         }
         WebSocket.Builder builder = http.build().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (host != null) {
             builder.header("Host", host);
         }
+        headers.forEach(builder::header);
         socket = builder
                 .buildAsync(URI.create(url), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();

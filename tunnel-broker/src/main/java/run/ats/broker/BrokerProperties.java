@@ -34,6 +34,9 @@ import java.util.List;
  * @param maxHeaderSize   largest request head accepted on the public port
  * @param helloTimeout    time a relay has to prove its key once its tunnel's WebSocket is open
  * @param peers           the other replicas of this broker, so that any replica serves any name
+ * @param maxConnectionsPerAddress open public connections one client address may hold; 0: no limit
+ * @param trustedProxies  CIDR blocks of proxies (an ingress controller) whose X-Forwarded-For and
+ *                        X-Forwarded-Proto are believed; none: every connection is its own client
  */
 @Validated
 @ConfigurationProperties("ats.broker")
@@ -53,7 +56,8 @@ public record BrokerProperties(
         @DefaultValue("16KB") @NotNull DataSize maxHeaderSize,
         @DefaultValue("10s") @NotNull Duration helloTimeout,
         @DefaultValue @Valid Peers peers,
-        @DefaultValue("256") @Min(0) int maxConnectionsPerAddress) {
+        @DefaultValue("256") @Min(0) int maxConnectionsPerAddress,
+        @DefaultValue("") List<String> trustedProxies) {
 
     public BrokerProperties {
         long bytes = window == null ? 0 : window.toBytes();

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /** What every public connection's handler needs; {@code peerTls} null when the public port is plain. */
 record FrontContext(BrokerProperties properties, DirectoryWatch directory, Tunnels tunnels, Counter refused,
                     AtomicInteger forwarding, Counter bytesToRelays, Counter bytesToClients, Supplier<ChannelHandler> tunnelConnections,
-                    PeerTunnels peers, Counter handedOver, SslContext peerTls, AddressLimit addresses) {
+                    PeerTunnels peers, Counter handedOver, SslContext peerTls, AddressLimit addresses,
+                    TrustedProxies proxies) {
 
     ChannelHandler newTunnelConnection() {
         return tunnelConnections.get();

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -61,6 +62,8 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     private FullHttpResponse deferred;
     /** The client's address as the replica that handed this connection over vouched for it (its token shown). */
     private String handedOverFor;
+    /** The peer is a trusted proxy (an ingress controller): its forwarded headers name the client. */
+    private boolean viaProxy;
 
     FrontHandler(FrontContext context) {
         this.context = context;
@@ -69,6 +72,8 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         client = ctx.channel();
+        viaProxy = client.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+                && context.proxies().contains(inet.getAddress());
     }
 
     @Override
@@ -174,14 +179,33 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
             context.forwarding().incrementAndGet();
         }
         // Who the client is, for the relay's per-address limits: set here, never taken from the client.
-        request.headers().set("X-Forwarded-For", handedOverFor != null ? handedOverFor : clientAddress());
-        request.headers().set("X-Forwarded-Proto", context.properties().tlsEnabled() ? "https" : "http");
+        request.headers().set("X-Forwarded-Proto", forwardedProto(request));
+        request.headers().set("X-Forwarded-For", forwardedFor(request));
         awaiting++;
         toRelay(request);
     }
 
     private String clientAddress() {
         return client.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
+    }
+
+    /** Who the client is: as a replica vouched, as a trusted proxy says, or the peer itself. */
+    private String forwardedFor(HttpRequest request) {
+        if (handedOverFor != null) {
+            return handedOverFor;
+        }
+        if (viaProxy) {
+            return context.proxies().client(request.headers().get("X-Forwarded-For")).orElse(clientAddress());
+        }
+        return clientAddress();
+    }
+
+    private String forwardedProto(HttpRequest request) {
+        String proto = viaProxy ? request.headers().get("X-Forwarded-Proto", "") : "";
+        if (proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("http")) {
+            return proto.toLowerCase(java.util.Locale.ROOT);
+        }
+        return context.properties().tlsEnabled() ? "https" : "http";
     }
 
     private static boolean hasBody(HttpRequest request) {
@@ -197,7 +221,8 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     private void handOver(ChannelHandlerContext ctx, HttpRequest request, DirectoryEntry relay) {
         client.config().setAutoRead(false);
         discarding = true; // the request's empty end, if the decoder already made it
-        String address = clientAddress();
+        String address = forwardedFor(request);
+        String proto = forwardedProto(request);
         String host = request.headers().get(HttpHeaderNames.HOST);
         context.peers().find(relay.relayId()).subscribe(found -> client.eventLoop().execute(() -> {
             if (!client.isActive()) {
@@ -215,14 +240,14 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
                                     "The replica holding the relay's tunnel did not answer."));
                             return;
                         }
-                        pipeTo(ctx, connected.channel(), request, address);
+                        pipeTo(ctx, connected.channel(), request, address, proto);
                     });
         }));
     }
 
     /** Sends the request on to the replica and turns this connection into a byte pipe to it. */
-    private void pipeTo(ChannelHandlerContext ctx, Channel replica, HttpRequest request, String address) {
-        Handover.sendHead(context, replica, request, address);
+    private void pipeTo(ChannelHandlerContext ctx, Channel replica, HttpRequest request, String address, String proto) {
+        Handover.sendHead(context, replica, request, address, proto);
         codec.finishAndReleaseAll();
         if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
             ctx.pipeline().remove(ReadTimeoutHandler.class);
@@ -326,11 +351,20 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
                     client.pipeline().remove("http");
                     continue;
                 }
+                if (viaProxy) {
+                    // A proxy reuses its connections for other clients and other names, and here one
+                    // connection serves one relay: each answer ends it, so the proxy opens another.
+                    HttpUtil.setKeepAlive(response, false);
+                }
             }
-            if (in instanceof LastHttpContent) {
+            boolean ended = in instanceof LastHttpContent;
+            if (ended) {
                 awaiting--;
             }
             last = client.write(in);
+            if (ended && viaProxy && !upgraded && awaiting <= 0) {
+                last.addListener(ChannelFutureListener.CLOSE);
+            }
         }
         if (awaiting <= 0 && deferred != null) {
             last = client.write(deferred);

@@ -47,9 +47,9 @@ final class Handover {
     }
 
     /** Writes the request head to the replica with who the client is and the token that vouches for it. */
-    static void sendHead(FrontContext context, Channel replica, HttpRequest request, String clientAddress) {
+    static void sendHead(FrontContext context, Channel replica, HttpRequest request, String clientAddress, String proto) {
         request.headers().set("X-Forwarded-For", clientAddress);
-        request.headers().set("X-Forwarded-Proto", context.properties().tlsEnabled() ? "https" : "http");
+        request.headers().set("X-Forwarded-Proto", proto);
         request.headers().set(PeerTunnels.HEADER, context.peers().token());
         EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
         encoder.writeOutbound(request, LastHttpContent.EMPTY_LAST_CONTENT);

@@ -66,7 +66,8 @@ public final class PublicServer implements SmartLifecycle {
         this.context = new FrontContext(properties, directory, tunnels, meters.counter("ats.broker.requests.refused"),
                 forwarding, meters.counter("ats.broker.bytes", "direction", "to-relay"),
                 meters.counter("ats.broker.bytes", "direction", "to-client"), acceptor::newConnection,
-                peers, meters.counter("ats.broker.peer.handovers"), peerTls, new AddressLimit(properties.maxConnectionsPerAddress()));
+                peers, meters.counter("ats.broker.peer.handovers"), peerTls, new AddressLimit(properties.maxConnectionsPerAddress()),
+                TrustedProxies.of(properties.trustedProxies()));
     }
 
     @Override
