@@ -1,0 +1,197 @@
+package run.ats.helm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static run.ats.helm.RenderedChart.containers;
+import static run.ats.helm.RenderedChart.labels;
+import static run.ats.helm.RenderedChart.list;
+import static run.ats.helm.RenderedChart.map;
+import static run.ats.helm.RenderedChart.name;
+import static run.ats.helm.RenderedChart.podSpec;
+import static run.ats.helm.RenderedChart.podTemplate;
+
+/** The properties operators expect of every rendered object, in every values combination. */
+class ChartConventionsTest {
+
+    private static final Set<String> STANDARD_LABELS = Set.of("app.kubernetes.io/name", "app.kubernetes.io/instance",
+            "app.kubernetes.io/version", "app.kubernetes.io/managed-by", "app.kubernetes.io/part-of", "helm.sh/chart");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"minimal-values.yaml", "everything-values.yaml", "external-db-values.yaml"})
+    void labelsAndSelectors(String values) throws Exception {
+        RenderedChart chart = Helm.template(List.of(values));
+        for (Map<String, Object> object : chart.objects()) {
+            assertThat(labels(object).keySet()).as(object.get("kind") + " " + name(object)).containsAll(STANDARD_LABELS);
+            assertThat(labels(object).get("app.kubernetes.io/instance")).isEqualTo("ats");
+        }
+        Set<Map<String, Object>> selectors = new HashSet<>();
+        for (Map<String, Object> workload : chart.workloads()) {
+            Map<String, Object> selector = map(workload, "spec", "selector", "matchLabels");
+            // Selectors are immutable: only labels that never change for the life of a release.
+            assertThat(selector.keySet()).as(name(workload)).containsExactlyInAnyOrder("app.kubernetes.io/name", "app.kubernetes.io/instance");
+            assertThat(labels(podTemplate(workload))).as(name(workload)).containsAllEntriesOf(selector);
+            assertThat(selectors.add(selector)).as("each workload selects only its own pods: " + name(workload)).isTrue();
+        }
+        // Every Service, PDB and NetworkPolicy selects the pods of exactly one workload (or, for the default deny, all of them).
+        for (Map<String, Object> service : chart.ofKind("Service")) {
+            Map<String, Object> selector = map(service, "spec", "selector");
+            assertThat(chart.workloads().stream().filter(w -> labels(podTemplate(w)).entrySet().containsAll(selector.entrySet())))
+                    .as("pods behind Service " + name(service)).hasSize(1);
+            for (Map<String, Object> port : list(map(service, "spec"), "ports")) {
+                Map<String, Object> workload = chart.workloads().stream()
+                        .filter(w -> labels(podTemplate(w)).entrySet().containsAll(selector.entrySet())).findFirst().orElseThrow();
+                assertThat(containers(workload).stream().flatMap(c -> list(c, "ports").stream()).map(p -> p.get("name")))
+                        .as("Service " + name(service) + " targets a named container port").contains(port.get("targetPort"));
+            }
+        }
+        for (Map<String, Object> budget : chart.ofKind("PodDisruptionBudget")) {
+            Map<String, Object> selector = map(budget, "spec", "selector", "matchLabels");
+            assertThat(chart.workloads().stream().filter(w -> map(w, "spec", "selector", "matchLabels").equals(selector))).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"minimal-values.yaml", "everything-values.yaml", "external-db-values.yaml"})
+    void podsAreRestrictedProbedAndStopGracefully(String values) throws Exception {
+        RenderedChart chart = Helm.template(List.of(values));
+        assertThat(chart.workloads()).isNotEmpty();
+        for (Map<String, Object> workload : chart.workloads()) {
+            String what = name(workload);
+            Map<String, Object> pod = podSpec(workload);
+            assertThat(pod.get("automountServiceAccountToken")).as(what).isEqualTo(false);
+            assertThat(map(pod, "securityContext")).as(what).containsEntry("runAsNonRoot", true)
+                    .containsEntry("seccompProfile", Map.of("type", "RuntimeDefault"));
+            assertThat((Integer) map(pod, "securityContext").get("runAsUser")).as(what).isPositive();
+            assertThat((Integer) pod.get("terminationGracePeriodSeconds")).as(what).isGreaterThan(20 + 5);
+            assertThat(list(pod, "volumes").stream().map(v -> v.get("name"))).as(what).contains("tmp");
+            for (Map<String, Object> container : containers(workload)) {
+                Map<String, Object> security = map(container, "securityContext");
+                assertThat(security).as(what).containsEntry("runAsNonRoot", true).containsEntry("readOnlyRootFilesystem", true)
+                        .containsEntry("allowPrivilegeEscalation", false).containsEntry("privileged", false)
+                        .containsEntry("seccompProfile", Map.of("type", "RuntimeDefault"));
+                assertThat(map(security, "capabilities").get("drop")).as(what).isEqualTo(List.of("ALL"));
+                assertThat(map(security, "capabilities")).as(what).doesNotContainKey("add");
+                // The JVM and Netty need a writable /tmp; nothing else is writable.
+                assertThat(list(container, "volumeMounts").stream().map(m -> m.get("mountPath"))).as(what).contains("/tmp");
+
+                assertThat(map(container, "startupProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/liveness").containsEntry("port", "http");
+                assertThat(map(container, "livenessProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/liveness").containsEntry("port", "http");
+                assertThat(map(container, "readinessProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/readiness").containsEntry("port", "http");
+                assertThat(map(container, "lifecycle", "preStop", "sleep").get("seconds")).as(what).isEqualTo(5);
+
+                assertThat(map(container, "resources", "requests")).as(what).containsKeys("cpu", "memory");
+                assertThat(map(container, "resources", "limits")).as(what).containsKey("memory");
+                assertThat((String) container.get("image")).as(what).matches("[a-z0-9.-]+/[a-z0-9./-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})");
+            }
+            assertThat(map(podTemplate(workload), "metadata", "annotations")).as(what).containsKey("checksum/config");
+        }
+        assertThat(chart.ofKind("ServiceAccount")).allSatisfy(a -> assertThat(a.get("automountServiceAccountToken")).isEqualTo(false));
+    }
+
+    @Test
+    void aConfigChangeRollsOnlyThePodsItConcerns() throws Exception {
+        RenderedChart before = Helm.template(List.of("everything-values.yaml"));
+        RenderedChart after = Helm.template(List.of("everything-values.yaml"), "directory.rootsPerTree=5");
+        Map<String, String> was = checksums(before);
+        Map<String, String> is = checksums(after);
+        assertThat(is.get("ats-directory")).isNotEqualTo(was.get("ats-directory"));
+        assertThat(is.get("ats-main")).isEqualTo(was.get("ats-main"));
+        assertThat(is.get("ats-relay")).isEqualTo(was.get("ats-relay"));
+        assertThat(checksums(Helm.template(List.of("everything-values.yaml"), "main.mail.existingSecret=other")).get("ats-main"))
+                .as("a different secret").isNotEqualTo(was.get("ats-main"));
+    }
+
+    @Test
+    void everySecretCanComeFromAnExistingOneAndTheChartThenMakesNone() throws Exception {
+        RenderedChart chart = Helm.template(List.of("everything-values.yaml"));
+        assertThat(chart.ofKind("Secret")).as("all four secrets given").isEmpty();
+        Set<String> referenced = chart.workloads().stream().flatMap(w -> containers(w).stream())
+                .flatMap(c -> list(c, "env").stream()).map(e -> map(e, "valueFrom", "secretKeyRef").get("name"))
+                .filter(n -> n != null).map(Object::toString).collect(Collectors.toSet());
+        assertThat(referenced).containsExactlyInAnyOrder("ats-smtp", "ats-directory-operator", "ats-broker-peers", "ats-db-app");
+
+        RenderedChart external = Helm.template(List.of("external-db-values.yaml"));
+        assertThat(external.ofKind("Cluster")).isEmpty();
+        assertThat(external.workloads().stream().flatMap(w -> containers(w).stream()).flatMap(c -> list(c, "env").stream())
+                .map(e -> map(e, "valueFrom", "secretKeyRef").get("name")).filter(n -> n != null).distinct())
+                .containsExactlyInAnyOrder("ats-db", "ats-broker-peers");
+        // The broker's peer token is made once, then kept across upgrades.
+        Map<String, Object> made = external.get("Secret", "ats-broker-peers");
+        assertThat(map(made, "metadata", "annotations")).containsEntry("helm.sh/resource-policy", "keep");
+        assertThat(new String(java.util.Base64.getDecoder().decode((String) map(made, "data").get("token")))).hasSizeGreaterThanOrEqualTo(32);
+    }
+
+    @Test
+    void theServicesAreWiredToEachOther() throws Exception {
+        RenderedChart chart = Helm.template(List.of("everything-values.yaml"));
+        Map<String, Object> main = map(chart.get("ConfigMap", "ats-main"), "data");
+        assertThat(main).containsEntry("ATS_MAIN_PUBLIC_URL", "https://ats.example.com")
+                .containsEntry("ATS_MAIN_APP_KMS_ORIGIN", "https://kms.ats.example.com")
+                .containsEntry("ATS_MAIN_DIRECTORY_URL", "http://ats-directory:8082")
+                .containsEntry("ATS_MAIN_BROKER_URL", "http://ats-broker:8083");
+        Map<String, Object> broker = map(chart.get("ConfigMap", "ats-broker"), "data");
+        assertThat(broker).containsEntry("ATS_BROKER_DOMAIN", "ats.example.com")
+                .containsEntry("ATS_BROKER_ADVERTISED_URL", "wss://{name}.ats.example.com")
+                .containsEntry("ATS_BROKER_MAX_CONNECTIONS_PER_ADDRESS", "0")
+                .containsEntry("ATS_BROKER_PEERS_URLS", "http://ats-broker-peers:8083");
+        assertThat(map(chart.get("Service", "ats-broker-peers"), "spec")).containsEntry("clusterIP", "None");
+        Map<String, Object> relay = map(chart.get("ConfigMap", "ats-relay"), "data");
+        assertThat(relay).containsEntry("ATS_RELAY_BROKER_URLS", "ws://ats-broker:8443/v1/tunnel")
+                .containsEntry("ATS_RELAY_KEY_FILE", "/var/lib/ats-relay/relay.key");
+        Map<String, Object> relays = chart.get("StatefulSet", "ats-relay");
+        assertThat(list(map(relays, "spec"), "volumeClaimTemplates")).hasSize(1);
+        assertThat(map(relays, "spec", "persistentVolumeClaimRetentionPolicy")).containsEntry("whenScaled", "Retain");
+
+        // The ingress: the apex to the main server, kms. to its enclave port, the wildcard to the broker.
+        Map<String, Object> ingress = chart.ofKind("Ingress").getFirst();
+        Map<String, String> routes = list(map(ingress, "spec"), "rules").stream().collect(Collectors.toMap(r -> (String) r.get("host"),
+                r -> {
+                    Map<String, Object> backend = map(list(map(r, "http"), "paths").getFirst(), "backend", "service");
+                    return backend.get("name") + ":" + map(backend, "port").get("name");
+                }));
+        assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of("ats.example.com", "ats-main:http", "kms.ats.example.com", "ats-main:kms",
+                "directory.ats.example.com", "ats-directory:http", "verifier.ats.example.com", "ats-verifier:http",
+                "*.ats.example.com", "ats-broker:public"));
+        assertThat(list(map(ingress, "spec"), "tls").getFirst().get("hosts")).isEqualTo(List.of("ats.example.com", "*.ats.example.com"));
+        Map<String, Object> certificate = map(chart.ofKind("Certificate").getFirst(), "spec");
+        assertThat(certificate.get("dnsNames")).isEqualTo(List.of("ats.example.com", "*.ats.example.com"));
+        assertThat(certificate.get("secretName")).isEqualTo(list(map(ingress, "spec"), "tls").getFirst().get("secretName"));
+
+        // CloudNativePG: one cluster, the main database at bootstrap and the other two declared.
+        assertThat(map(chart.get("Cluster", "ats-db"), "spec", "bootstrap", "initdb")).containsEntry("database", "ats").containsEntry("owner", "ats");
+        assertThat(chart.ofKind("Database").stream().map(d -> map(d, "spec").get("name"))).containsExactlyInAnyOrder("ats_directory", "ats_verifier");
+    }
+
+    @Test
+    void scalingObjectsTargetWhatExists() throws Exception {
+        RenderedChart chart = Helm.template(List.of("everything-values.yaml"));
+        assertThat(chart.ofKind("HorizontalPodAutoscaler")).hasSize(2);
+        for (Map<String, Object> autoscaler : chart.ofKind("HorizontalPodAutoscaler")) {
+            Map<String, Object> target = map(autoscaler, "spec", "scaleTargetRef");
+            Map<String, Object> deployment = chart.get((String) target.get("kind"), (String) target.get("name"));
+            assertThat(map(deployment, "spec")).as("the autoscaler owns the replica count").doesNotContainKey("replicas");
+        }
+        assertThat(chart.ofKind("PodDisruptionBudget")).hasSize(chart.workloads().size());
+        RenderedChart minimal = Helm.template(List.of("minimal-values.yaml"));
+        assertThat(minimal.ofKind("HorizontalPodAutoscaler")).isEmpty();
+        assertThat(minimal.ofKind("PodDisruptionBudget")).isEmpty();
+        assertThat(minimal.ofKind("NetworkPolicy")).isEmpty();
+        assertThat(minimal.ofKind("ServiceMonitor")).isEmpty();
+        assertThat(minimal.ofKind("PrometheusRule")).isEmpty();
+        assertThat(minimal.ofKind("StatefulSet")).isEmpty();
+    }
+
+    private static Map<String, String> checksums(RenderedChart chart) {
+        return chart.workloads().stream().collect(Collectors.toMap(RenderedChart::name,
+                w -> (String) map(podTemplate(w), "metadata", "annotations").get("checksum/config")));
+    }
+}
