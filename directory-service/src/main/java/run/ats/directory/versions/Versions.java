@@ -50,11 +50,11 @@ public final class Versions {
         this.key = key;
         this.clock = clock;
         // What the newest version says, for alerts on relays that stopped answering (weight 0).
-        Gauge.builder("ats_directory_relays", () -> relaysWith(true)).tag("state", "answering")
+        Gauge.builder("ats.directory.relays", () -> relaysWith(true)).tag("state", "answering")
                 .description("Relays in the newest directory version with a weight above 0").register(meters);
-        Gauge.builder("ats_directory_relays", () -> relaysWith(false)).tag("state", "silent")
+        Gauge.builder("ats.directory.relays", () -> relaysWith(false)).tag("state", "silent")
                 .description("Relays in the newest directory version with weight 0 (no recent heartbeat)").register(meters);
-        Gauge.builder("ats_directory_version", () -> newest.get() == null ? 0 : newest.get().directory().version())
+        Gauge.builder("ats.directory.version", () -> newest.get() == null ? 0 : newest.get().directory().version())
                 .description("The newest directory version this replica knows").register(meters);
         // The first replica to start sets N; later ones keep what is stored (an operator may have changed it).
         this.settingsReady = db.sql("INSERT INTO directory_settings (id, roots_per_tree) VALUES (1, :n)")

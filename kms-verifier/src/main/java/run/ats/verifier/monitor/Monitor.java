@@ -51,7 +51,7 @@ final class Monitor {
         for (URI origin : verifications.origins()) {
             AtomicInteger value = new AtomicInteger(-2);
             state.put(origin.toString(), value);
-            Gauge.builder("ats_verifier_origin_match", value, AtomicInteger::get)
+            Gauge.builder("ats.verifier.origin.match", value, AtomicInteger::get)
                     .description("1: the origin serves a logged live release; 0: mismatch; -1: could not check; -2: not yet checked")
                     .tag("origin", origin.toString()).register(meters);
         }
@@ -89,7 +89,7 @@ final class Monitor {
             case MISMATCH -> 0;
             case ERROR -> -1;
         });
-        Counter.builder("ats_verifier_checks").description("Verifications the monitor ran, by origin and verdict")
+        Counter.builder("ats.verifier.checks").description("Verifications the monitor ran, by origin and verdict")
                 .tag("origin", report.origin()).tag("verdict", report.verdict().json()).register(meters).increment();
         switch (report.verdict()) {
             case MATCH -> log.info("KMS at {} matches release {}", report.origin(), report.release().version());

@@ -67,7 +67,7 @@ public final class RelaySockets implements WebSocketHandler {
         meters.gauge("ats.relay.subscriptions", subscriptions);
         this.eventsIn = meters.counter("ats.relay.events", "outcome", "in");
         this.duplicates = meters.counter("ats.relay.events", "outcome", "duplicate");
-        this.slowConsumerCloses = meters.counter("ats.relay.slow_consumer_closes");
+        this.slowConsumerCloses = meters.counter("ats.relay.slow.consumer.closes");
         this.fanOut = Timer.builder("ats.relay.fanout").description("publish received to every local subscriber queued")
                 .publishPercentileHistogram().register(meters);
     }

@@ -265,7 +265,7 @@ class RelayPubSubTest {
         // counts the close either way.
         stalled.resumeReading();
         assertThat(stalled.closed(Duration.ofSeconds(10)).code()).isIn(-1, 1006, 1008);
-        assertThat(meters.counter("ats.relay.slow_consumer_closes").count()).isGreaterThanOrEqualTo(1);
+        assertThat(meters.counter("ats.relay.slow.consumer.closes").count()).isGreaterThanOrEqualTo(1);
     }
 
     @Test
