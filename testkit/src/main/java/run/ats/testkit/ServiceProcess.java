@@ -50,8 +50,7 @@ public final class ServiceProcess implements AutoCloseable {
         Path dir = Files.createDirectories(Path.of("target", "e2e-logs"));
         Path out = Files.createTempFile(dir, module + "-command", ".out");
         Path err = Files.createTempFile(dir, module + "-command", ".err");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx128m", "-jar", jar.toString()));
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -61,7 +60,8 @@ public final class ServiceProcess implements AutoCloseable {
         return new CommandRun(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
 
-    private static Path jar(String module) {
+    /** The executable jar {@code module}'s build made. */
+    public static Path jar(String module) {
         Path jar = JARS.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar").toAbsolutePath().normalize();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build from the project root (./mvnw verify)");
@@ -76,18 +76,40 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The same, with options for the JVM (before {@code -jar}). */
     public static ServiceProcess start(String name, String module, int port, List<String> jvmOptions, List<String> arguments) throws Exception {
-        Path jar = jar(module);
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar(module).toString()));
+        return launch(name, port, new ProcessBuilder(command), arguments);
+    }
+
+    /**
+     * Starts a service the way its container image does (docker/Dockerfile): Spring Boot's launcher
+     * in {@code appDirectory}, where the jar's layers were extracted, behind {@code prefix} (for
+     * example a command that drops privileges) and with {@code environment} added.
+     */
+    public static ServiceProcess startExtracted(String name, Path appDirectory, int port, List<String> prefix,
+                                                java.util.Map<String, String> environment, List<String> arguments) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(java(), "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
+                "org.springframework.boot.loader.launch.JarLauncher"));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(appDirectory.toFile());
+        builder.environment().putAll(environment);
+        return launch(name, port, builder, arguments);
+    }
+
+    private static ServiceProcess launch(String name, int port, ProcessBuilder builder, List<String> arguments) throws Exception {
         Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
         Path log = logs.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m"));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1"));
-        command.addAll(arguments);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        builder.command().addAll(List.of("--server.port=" + port, "--server.address=127.0.0.1"));
+        builder.command().addAll(arguments);
+        Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServiceProcess service = new ServiceProcess(name, port, log, process);
         service.awaitReady();
         return service;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     public static int freePort() throws IOException {
