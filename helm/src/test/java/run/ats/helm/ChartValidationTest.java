@@ -124,4 +124,30 @@ class ChartValidationTest {
         }
         return value;
     }
+
+    @Test
+    void theNotesTellTheOperatorHowToClaimTheFirstRelay() throws Exception {
+        String inCluster = notes("relays.enabled=true");
+        assertThat(inCluster)
+                .contains("kubectl -n ats logs ats-relay-0 | grep 'claim code'")
+                .contains("https://ats.example.com/relays/claim#code=CODE")
+                .contains("-d '{\"claimCode\":\"CODE\"}' https://ats.example.com/v1/relays/claim")
+                .contains("kubectl -n ats rollout status deployment/ats-main")
+                .contains("curl https://directory.ats.example.com/v1/directory/key");
+        String atHome = notes("relays.enabled=false");
+        assertThat(atHome).doesNotContain("ats-relay-0")
+                .contains("--ats.relay.broker-urls=wss://broker.ats.example.com/v1/tunnel")
+                .contains("--ats.relay.main-url=https://ats.example.com");
+    }
+
+    /** What {@code helm install} prints after installing (a client-side dry run: no cluster). */
+    private static String notes(String set) throws Exception {
+        List<String> args = new ArrayList<>(List.of("install", "ats", Helm.CHART.toString(), "--dry-run=client", "--namespace", "ats",
+                "--values", Helm.CI_VALUES.resolve("minimal-values.yaml").toString(), "--set", set));
+        Helm.Result result = Helm.run(args);
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        int at = result.out().indexOf("NOTES:");
+        assertThat(at).as("helm install prints the chart's notes").isNotNegative();
+        return result.out().substring(at);
+    }
 }
