@@ -163,14 +163,19 @@ public final class Suite implements AutoCloseable {
     /** The broker's settings; the same public port every time it starts. */
     private List<String> brokerSettings() {
         List<String> settings = brokerSettings(brokerPublicPort);
-        settings.addAll(brokerExtra);
+        // A setting given again replaces the suite's (Spring would join the two with a comma).
+        for (String extra : brokerExtra) {
+            String key = extra.substring(0, extra.indexOf('=') + 1);
+            settings.removeIf(setting -> setting.startsWith(key));
+            settings.add(extra);
+        }
         return settings;
     }
 
     private List<String> brokerSettings(int publicPort) {
         List<String> settings = new ArrayList<>(List.of("--ats.broker.directory-url=" + directory.url(), "--ats.broker.domain=" + BROKER_DOMAIN,
                 "--ats.broker.public-port=" + publicPort, "--ats.broker.public-address=127.0.0.1",
-                "--ats.broker.directory-poll=200ms", "--ats.broker.keepalive=500ms"));
+                "--ats.broker.keepalive=500ms"));
         if (tls != null) {
             settings.add("--ats.broker.tls.certificate=" + tls.certificate());
             settings.add("--ats.broker.tls.private-key=" + tls.privateKey());
@@ -188,6 +193,11 @@ public final class Suite implements AutoCloseable {
         List<String> settings = brokerSettings(publicPort);
         settings.addAll(extra);
         return keep(ServiceProcess.start(name, "tunnel-broker", apiPort, settings));
+    }
+
+    /** Starts the directory again after {@link #kill(ServiceProcess)}, on the same port and database. */
+    public ServiceProcess restartDirectory() throws Exception {
+        return keep(ServiceProcess.start("directory-again", "directory-service", directory.port(), directorySettings));
     }
 
     /** Starts the broker again after {@link #kill(ServiceProcess)}, on the same ports. */

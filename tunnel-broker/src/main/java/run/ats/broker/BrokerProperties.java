@@ -21,7 +21,7 @@ import java.util.List;
  * @param domain          relay names are served as {@code {name}.{domain}}
  * @param directoryUrl    the directory service: which relays are claimed, their keys and names
  * @param directoryKey    the directory's Ed25519 public key (raw, base64url); none: read from the directory at start and logged
- * @param directoryPoll   how often the newest directory version is read
+ * @param directoryPoll   how often the whole directory is read besides following its stream (the backstop)
  * @param publicPort      where {@code {name}.{domain}} and {@code /v1/tunnel} are served
  * @param publicAddress   the address the public port binds to
  * @param advertisedUrl   how people reach a name, {@code {name}} standing for it (e.g. {@code wss://{name}.ats.run});
@@ -37,6 +37,7 @@ import java.util.List;
  * @param maxConnectionsPerAddress open public connections one client address may hold; 0: no limit
  * @param trustedProxies  CIDR blocks of proxies (an ingress controller) whose X-Forwarded-For and
  *                        X-Forwarded-Proto are believed; none: every connection is its own client
+ * @param eventLoops      threads serving the public port (tunnels and client connections); 0: one per core
  */
 @Validated
 @ConfigurationProperties("ats.broker")
@@ -44,7 +45,7 @@ public record BrokerProperties(
         @DefaultValue("relays.localhost") @NotBlank String domain,
         @DefaultValue("http://localhost:8082") @NotNull URI directoryUrl,
         String directoryKey,
-        @DefaultValue("2s") @NotNull Duration directoryPoll,
+        @DefaultValue("30s") @NotNull Duration directoryPoll,
         @DefaultValue("8443") @Min(0) @Max(65535) int publicPort,
         @DefaultValue("0.0.0.0") @NotBlank String publicAddress,
         String advertisedUrl,
@@ -57,7 +58,8 @@ public record BrokerProperties(
         @DefaultValue("10s") @NotNull Duration helloTimeout,
         @DefaultValue @Valid Peers peers,
         @DefaultValue("256") @Min(0) int maxConnectionsPerAddress,
-        @DefaultValue("") List<String> trustedProxies) {
+        @DefaultValue("") List<String> trustedProxies,
+        @DefaultValue("0") @Min(0) int eventLoops) {
 
     public BrokerProperties {
         long bytes = window == null ? 0 : window.toBytes();

@@ -10,6 +10,8 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.util.retry.Retry;
 import run.ats.broker.BrokerProperties;
 import run.ats.protocol.crypto.Ed25519;
 import run.ats.protocol.directory.Directory;
@@ -27,9 +29,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The newest signed directory version, read every {@code directory-poll} and kept only if the
- * directory key signed it and it is newer than the one held: which relays are claimed, their
- * keys and their names. The broker keeps nothing else about relays, and nothing on disk.
+ * The newest signed directory version, kept only if the directory key signed it and it is newer
+ * than the one held: which relays are claimed, their keys and their names. It follows the
+ * directory's stream ({@code /v1/directory/stream}: each new version as it is issued, so a claim is
+ * served at once) and reconnects with backoff when the stream drops; reading {@code /v1/directory}
+ * every {@code directory-poll} is only the backstop for a stream that is down or silently dead.
+ * The broker keeps nothing else about relays, and nothing on disk.
  */
 @Component
 public final class DirectoryWatch {
@@ -41,18 +46,24 @@ public final class DirectoryWatch {
     private record Held(Directory directory, Map<String, DirectoryEntry> byName) {
     }
 
+    /** The largest version accepted from the stream (a directory of about 50,000 relays). */
+    private static final int MAX_VERSION_BYTES = 16 * 1024 * 1024;
+
     private final BrokerProperties properties;
     private final HttpClient http;
+    private final HttpClient streamClient;
     private volatile PublicKey key;
     private volatile Held held;
     /** The last version's text as served: the same text again is skipped without parsing or verifying. */
     private volatile String lastJson;
     private Disposable polling;
+    private Disposable following;
 
     DirectoryWatch(BrokerProperties properties, MeterRegistry meters) {
         this.properties = properties;
         this.http = HttpClient.create().baseUrl(properties.directoryUrl().toString().replaceAll("/+$", ""))
                 .responseTimeout(Duration.ofSeconds(5));
+        this.streamClient = HttpClient.create().baseUrl(properties.directoryUrl().toString().replaceAll("/+$", ""));
         if (properties.directoryKey() != null && !properties.directoryKey().isBlank()) {
             key = Ed25519.publicKey(Base64.getUrlDecoder().decode(properties.directoryKey()));
         }
@@ -61,6 +72,18 @@ public final class DirectoryWatch {
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
+        following = pinnedKey()
+                .flatMap(directoryKey -> streamClient
+                        .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(MAX_VERSION_BYTES).build())
+                        .uri("/v1/directory/stream")
+                        .handle((in, out) -> in.aggregateFrames(MAX_VERSION_BYTES).receive().asString()
+                                .doOnNext(json -> accept(json, directoryKey)))
+                        .then())
+                // The stream ending is a failure too: follow again.
+                .then(Mono.<Void>error(new IllegalStateException("the directory stream ended")))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30))
+                        .doBeforeRetry(signal -> log.debug("Directory stream: {}; following again", signal.failure().toString())))
+                .subscribe();
         polling = Flux.interval(Duration.ZERO, properties.directoryPoll())
                 .onBackpressureDrop()
                 .concatMap(tick -> poll().onErrorResume(error -> {
@@ -72,6 +95,9 @@ public final class DirectoryWatch {
 
     @jakarta.annotation.PreDestroy
     void stop() {
+        if (following != null) {
+            following.dispose();
+        }
         if (polling != null) {
             polling.dispose();
         }
@@ -93,35 +119,46 @@ public final class DirectoryWatch {
         return held != null;
     }
 
-    private Mono<Void> poll() {
-        Mono<PublicKey> pinned = key != null ? Mono.just(key) : http.get().uri("/v1/directory/key")
+    private Mono<PublicKey> pinnedKey() {
+        return Mono.defer(() -> key != null ? Mono.just(key) : http.get().uri("/v1/directory/key")
                 .responseSingle((response, body) -> response.status().code() == 200 ? body.asString()
                         : Mono.error(new IllegalStateException("directory key: HTTP " + response.status().code())))
                 .map(json -> {
                     String served = JSON.readTree(json).get("publicKey").asString();
-                    log.warn("Trusting the directory key {} as {} served it; set ats.broker.directory-key to pin it",
-                            served, properties.directoryUrl());
-                    key = Ed25519.publicKey(Base64.getUrlDecoder().decode(served));
-                    return key;
-                });
-        return pinned.flatMap(directoryKey -> http.get().uri("/v1/directory")
+                    synchronized (this) {
+                        if (key == null) {
+                            log.warn("Trusting the directory key {} as {} served it; set ats.broker.directory-key to pin it",
+                                    served, properties.directoryUrl());
+                            key = Ed25519.publicKey(Base64.getUrlDecoder().decode(served));
+                        }
+                        return key;
+                    }
+                }));
+    }
+
+    private Mono<Void> poll() {
+        return pinnedKey().flatMap(directoryKey -> http.get().uri("/v1/directory")
                 .responseSingle((response, body) -> response.status().code() == 200 ? body.asString()
                         : Mono.error(new IllegalStateException("directory: HTTP " + response.status().code())))
-                .filter(json -> !json.equals(lastJson))
-                .map(json -> {
-                    try {
-                        Directory verified = SignedDirectory.parse(json).verifiedWith(directoryKey);
-                        lastJson = json;
-                        return verified;
-                    } catch (InvalidDirectoryException e) {
-                        throw new IllegalStateException("refused a directory version: " + e.getMessage(), e);
-                    }
-                }))
-                .doOnNext(this::offer)
+                .doOnNext(json -> accept(json, directoryKey)))
                 .then();
     }
 
-    private void offer(Directory directory) {
+    /** A version as the directory served it (the stream or the backstop): verified, then kept if newer. */
+    private void accept(String json, PublicKey directoryKey) {
+        if (json.equals(lastJson)) {
+            return;
+        }
+        try {
+            Directory verified = SignedDirectory.parse(json).verifiedWith(directoryKey);
+            lastJson = json;
+            offer(verified);
+        } catch (InvalidDirectoryException e) {
+            log.warn("Refused a directory version: {}", e.getMessage());
+        }
+    }
+
+    private synchronized void offer(Directory directory) {
         Held now = held;
         if (now != null && now.directory().version() >= directory.version()) {
             return;

@@ -76,7 +76,10 @@ public final class PublicServer implements SmartLifecycle {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         boss = new MultiThreadIoEventLoopGroup(1, io);
-        workers = new MultiThreadIoEventLoopGroup(io);
+        // One loop per core, as a proxy wants: the broker never blocks, and every extra loop is one
+        // more chance that a client's bytes cross threads to reach the loop holding its tunnel.
+        int loops = properties.eventLoops() > 0 ? properties.eventLoops() : Runtime.getRuntime().availableProcessors();
+        workers = new MultiThreadIoEventLoopGroup(loops, io);
         server = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(type)
