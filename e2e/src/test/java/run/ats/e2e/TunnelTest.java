@@ -137,6 +137,84 @@ class TunnelTest {
     }
 
     @Test
+    @Order(1)
+    void manyShortConnectionsAllReachTheRelay() throws Exception {
+        // Connections opened and closed back to back, 16 at a time, as a crowd of app starts: each
+        // opens a stream whose far side is a fresh socket to the relay's port. Each must get its
+        // welcome (a socket that closed before connecting once cost about one in a hundred a 502).
+        // Raw sockets, to open them as fast as a busy broker sees them.
+        String token = suite.relayToken();
+        String host = names.getFirst() + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort;
+        java.util.concurrent.atomic.AtomicInteger welcomed = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < 16; w++) {
+            workers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 100; i++) {
+                    try {
+                        String answer = helloOverRawWebSocket(host, token);
+                        if (answer.contains("\"type\":\"welcome\"")) {
+                            welcomed.incrementAndGet();
+                        } else {
+                            failures.add(answer.lines().findFirst().orElse("nothing"));
+                        }
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }));
+        }
+        for (Thread worker : workers) {
+            assertThat(worker.join(Duration.ofSeconds(120))).as("16 x 100 connections within 2 minutes").isTrue();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(welcomed.get()).isEqualTo(1600);
+    }
+
+    /** Upgrade, hello, and what came back (the 101's status line, then the first frame's text); then the socket is closed. */
+    private static String helloOverRawWebSocket(String host, String token) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), suite.brokerPublicPort)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /v1/ws HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    return head.isEmpty() ? "closed without an answer" : head.toString();
+                }
+                head.append((char) b);
+            }
+            if (!head.toString().startsWith("HTTP/1.1 101")) {
+                return head.toString();
+            }
+            // The hello only after the 101 (RFC 6455 4.1), as a masked text frame (mask 0: the bytes go as they are).
+            byte[] hello = ("{\"type\":\"hello\",\"token\":\"" + token + "\",\"protocol\":1}").getBytes(StandardCharsets.UTF_8);
+            out.write(new byte[] {(byte) 0x81, (byte) (0x80 | 126), (byte) (hello.length >> 8), (byte) hello.length, 0, 0, 0, 0});
+            out.write(hello);
+            out.flush();
+            int first = in.read();
+            int second = in.read();
+            if (first < 0 || second < 0) {
+                return "closed after the 101";
+            }
+            int length = second & 0x7f;
+            if (length == 126) {
+                length = (in.read() << 8) | in.read();
+            }
+            String welcome = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            // A clean close, as an app leaving: a masked close frame (1000), then the relay's answer.
+            out.write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xe8});
+            out.flush();
+            in.readNBytes(2);
+            return "HTTP/1.1 101\n" + welcome;
+        }
+    }
+
+    @Test
     @Order(2)
     void tunnelsFromAWrongKeyAnUnclaimedRelayOrForAnothersNameAreRefused() throws Exception {
         KeyPair relayZero = readKey(relays.get(0));

@@ -1,20 +1,26 @@
 package run.ats.tunnel;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 
 /**
  * A stream's far side as a plain socket: what the socket reads goes to the peer, what the peer
  * sends is written to the socket (held until the socket connects). The socket's reads pause
  * while the peer has no credit left. The socket must run on the tunnel's event loop, as every
- * callback here does.
+ * callback here does. Shared only in sequence: a connect tried again gets a new socket.
  */
+@ChannelHandler.Sharable
 public final class ChannelEndpoint extends ChannelInboundHandlerAdapter implements Endpoint {
 
     private record Waiting(ByteBuf data, Runnable consumed) {
@@ -29,6 +35,33 @@ public final class ChannelEndpoint extends ChannelInboundHandlerAdapter implemen
 
     public ChannelEndpoint(TunnelStream stream) {
         this.stream = stream;
+    }
+
+    /** How often a socket that closed before it connected is tried again. */
+    private static final int CONNECT_ATTEMPTS = 3;
+
+    /**
+     * Connects the socket, then passes bytes both ways. A fresh socket can close before its
+     * connect starts (the event loop saw it hang up first, which we met under load on gVisor),
+     * so that case is tried again with a new socket; any other failure resets the stream.
+     */
+    public void connect(Bootstrap bootstrap, SocketAddress address) {
+        connect(bootstrap.clone().handler(this), address, 1);
+    }
+
+    private void connect(Bootstrap bootstrap, SocketAddress address, int attempt) {
+        bootstrap.connect(address).addListener((ChannelFutureListener) connected -> {
+            if (connected.isSuccess() || over) {
+                return;
+            }
+            if (attempt < CONNECT_ATTEMPTS && connected.cause() instanceof ClosedChannelException) {
+                connect(bootstrap, address, attempt + 1);
+            } else {
+                over = true;
+                releaseWaiting();
+                stream.reset("the far side's port refused");
+            }
+        });
     }
 
     @Override
@@ -59,6 +92,9 @@ public final class ChannelEndpoint extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (!active) {
+            return; // never connected: connect() decides
+        }
         stream.finish();
         over = true;
         releaseWaiting();
@@ -67,7 +103,9 @@ public final class ChannelEndpoint extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        stream.reset("socket error");
+        if (active) {
+            stream.reset("socket error");
+        }
         ctx.close();
     }
 

@@ -6,14 +6,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a running JVM holds, as opposed to what it has committed: heap in use right after a full
- * collection, plus the native memory outside the heap (Native Memory Tracking's committed total
+ * What a running JVM holds, as opposed to what it has committed: the live objects on its heap
+ * (the class histogram, taken after a full collection), plus the native memory outside the heap (Native Memory Tracking's committed total
  * minus the heap's committed size: direct buffers, thread stacks, metaspace, the collector's own
  * structures). Needs the JVM started with {@code -XX:NativeMemoryTracking=summary}.
  */
 final class JvmFootprint {
 
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total.*?used (\\d+)K");
+    /** The histogram's last line, {@code Total <instances> <bytes>}: live objects, counted after a full collection. */
+    private static final Pattern LIVE_BYTES = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
     private static final Pattern TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
     private static final Pattern HEAP_COMMITTED = Pattern.compile("Java Heap \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
 
@@ -21,8 +22,8 @@ final class JvmFootprint {
     }
 
     static long liveKiB(long pid) throws Exception {
-        jcmd(pid, "GC.run");
-        long heapUsed = find(HEAP_USED, jcmd(pid, "GC.heap_info"), pid);
+        // The class histogram collects first (its default), whatever the collector, and sums what is live.
+        long heapUsed = find(LIVE_BYTES, jcmd(pid, "GC.class_histogram"), pid) / 1024;
         String nmt = jcmd(pid, "VM.native_memory", "summary");
         if (nmt.contains("not enabled")) {
             throw new IllegalStateException("JVM " + pid + " runs without Native Memory Tracking: run the bench with "

@@ -33,6 +33,7 @@ final class RelayConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     private final String token;
     private final CompletableFuture<RelayConnection> ready = new CompletableFuture<>();
     private volatile Channel channel;
+    private volatile boolean handshaken;
     private volatile LongConsumer onAck = nanos -> { };
 
     private RelayConnection(String token) {
@@ -93,6 +94,7 @@ final class RelayConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+            handshaken = true;
             ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"hello\",\"token\":\"" + token + "\",\"protocol\":1}"));
         } else if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
             ready.completeExceptionally(new IllegalStateException("handshake timed out"));
@@ -120,11 +122,13 @@ final class RelayConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        ready.completeExceptionally(new IllegalStateException("closed before welcome"));
+        ready.completeExceptionally(new IllegalStateException("closed before welcome"
+                + (handshaken ? " (after the WebSocket handshake)" : " (before the WebSocket handshake completed)")));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ready.completeExceptionally(cause);
         ctx.close();
     }
 }

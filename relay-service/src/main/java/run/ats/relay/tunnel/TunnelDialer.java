@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -180,17 +179,10 @@ final class TunnelDialer {
     /** A stream the broker opened: a connection to this relay's own port, on the tunnel's event loop. */
     private ChannelEndpoint connectLocal(Channel tunnel, TunnelStream stream) {
         ChannelEndpoint endpoint = new ChannelEndpoint(stream);
-        new Bootstrap()
+        endpoint.connect(new Bootstrap()
                 .group(tunnel.eventLoop())
                 .channel(tunnel.getClass().asSubclass(SocketChannel.class))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(endpoint)
-                .connect(local)
-                .addListener((ChannelFutureListener) connected -> {
-                    if (!connected.isSuccess()) {
-                        stream.reset("the relay's port refused");
-                    }
-                });
+                .option(ChannelOption.TCP_NODELAY, true), local);
         return endpoint;
     }
 

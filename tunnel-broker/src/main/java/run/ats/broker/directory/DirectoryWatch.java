@@ -63,6 +63,7 @@ public final class DirectoryWatch {
         this.properties = properties;
         this.http = HttpClient.create().baseUrl(properties.directoryUrl().toString().replaceAll("/+$", ""))
                 .responseTimeout(Duration.ofSeconds(5));
+        // No response timeout on the stream: it is quiet between versions by design.
         this.streamClient = HttpClient.create().baseUrl(properties.directoryUrl().toString().replaceAll("/+$", ""));
         if (properties.directoryKey() != null && !properties.directoryKey().isBlank()) {
             key = Ed25519.publicKey(Base64.getUrlDecoder().decode(properties.directoryKey()));
