@@ -6,49 +6,34 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a running JVM holds, as opposed to what it has committed: the live objects on its heap
- * (the class histogram, taken after a full collection), plus the native memory outside the heap (Native Memory Tracking's committed total
- * minus the heap's committed size: direct buffers, thread stacks, metaspace, the collector's own
- * structures). Needs the JVM started with {@code -XX:NativeMemoryTracking=summary}.
+ * What a running JVM holds, as opposed to what it has committed: the live objects on its heap,
+ * from the class histogram ({@code jcmd PID GC.class_histogram}, which collects fully first).
+ * Idle connections hold no direct buffers (reads release theirs), and no thread each, so the
+ * heap is where they live; the JVM's headroom above its live heap is a sizing choice (-Xmx).
  */
 final class JvmFootprint {
 
-    /** The histogram's last line, {@code Total <instances> <bytes>}: live objects, counted after a full collection. */
+    /** The histogram's last line, {@code Total <instances> <bytes>}. */
     private static final Pattern LIVE_BYTES = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
-    private static final Pattern TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
-    private static final Pattern HEAP_COMMITTED = Pattern.compile("Java Heap \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
 
     private JvmFootprint() {
     }
 
     static long liveKiB(long pid) throws Exception {
-        // The class histogram collects first (its default), whatever the collector, and sums what is live.
-        long heapUsed = find(LIVE_BYTES, jcmd(pid, "GC.class_histogram"), pid) / 1024;
-        String nmt = jcmd(pid, "VM.native_memory", "summary");
-        if (nmt.contains("not enabled")) {
-            throw new IllegalStateException("JVM " + pid + " runs without Native Memory Tracking: run the bench with "
-                    + "JAVA_TOOL_OPTIONS=-XX:NativeMemoryTracking=summary");
-        }
-        return heapUsed + find(TOTAL, nmt, pid) - find(HEAP_COMMITTED, nmt, pid);
-    }
-
-    private static long find(Pattern pattern, String text, long pid) {
-        Matcher matcher = pattern.matcher(text);
+        String histogram = jcmd(pid, "GC.class_histogram");
+        Matcher matcher = LIVE_BYTES.matcher(histogram);
         if (!matcher.find()) {
-            throw new IllegalStateException("jcmd " + pid + " printed no " + pattern + ":\n" + text);
+            throw new IllegalStateException("jcmd " + pid + " GC.class_histogram printed no total:\n" + histogram);
         }
-        return Long.parseLong(matcher.group(1));
+        return Long.parseLong(matcher.group(1)) / 1024;
     }
 
-    private static String jcmd(long pid, String... command) throws Exception {
-        String[] line = new String[command.length + 2];
-        line[0] = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        line[1] = Long.toString(pid);
-        System.arraycopy(command, 0, line, 2, command.length);
-        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+    private static String jcmd(long pid, String command) throws Exception {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process process = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", line) + " failed:\n" + out);
+            throw new IllegalStateException(jcmd + " " + pid + " " + command + " failed:\n" + out);
         }
         return out;
     }

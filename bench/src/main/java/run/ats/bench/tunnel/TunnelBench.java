@@ -21,14 +21,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One relay reached four ways (straight, nginx, {@code ssh -R}, the ATS broker), the same
- * workloads on each, interleaved, {@code runs} times; medians reported. The relay and every
+ * workloads on each, interleaved, {@code runs} times after one unrecorded warm-up; medians reported. The relay and every
  * path's processes run on core 0, this harness on core 1.
  *
  * <ul>
  * <li>round trips: K connections each publish a 256-byte frame and wait for its ack, over and over;</li>
  * <li>new connections per second: WebSocket open, hello, welcome, close, 16 at a time;</li>
- * <li>memory: what the path itself holds for 1000 idle connections (resident growth of native
- *     servers; for the broker, a JVM, heap in use after a full collection plus native memory);</li>
+ * <li>memory, first, on fresh processes: what the path itself holds for 1000 idle connections
+ *     (resident growth of native servers; for the broker, a JVM, its live heap with them open less
+ *     with them closed);</li>
  * <li>bulk: one connection, 4 KiB payloads, 64 unacknowledged at most; bytes per second, and CPU
  *     seconds (relay plus path processes) per GB.</li>
  * </ul>
@@ -63,9 +64,17 @@ public final class TunnelBench {
                     Paths.sshReverse(relay.port, Files.createDirectories(dir.resolve("ssh"))),
                     Paths.ats(suite.brokerPublicPort, name, suite.broker.pid()));
             Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
-            for (int run = 1; run <= runs; run++) {
+            // Memory first, while the paths' processes are fresh: a native server's resident size grows
+            // with its first thousand connections and does not shrink when they close.
+            Map<String, Double> memory = new LinkedHashMap<>();
+            for (Paths.Path_ path : paths) {
+                memory.put(path.name(), idleMemory(group, path, token));
+            }
+            // Run 0 warms the JVMs' compilers up (the relay's on every path, the broker's) and is not recorded.
+            for (int run = 0; run <= runs; run++) {
                 for (Paths.Path_ path : paths) {
-                    Map<String, List<Double>> figures = results.computeIfAbsent(path.name(), n -> new LinkedHashMap<>());
+                    Map<String, List<Double>> figures = run == 0 ? new LinkedHashMap<>()
+                            : results.computeIfAbsent(path.name(), n -> new LinkedHashMap<>());
                     long relayPid = relay.process.pid();
                     double[] one = roundTrips(group, path, token, 1, seconds);
                     double[] hundred = roundTrips(group, path, token, 100, seconds);
@@ -82,9 +91,7 @@ public final class TunnelBench {
                     System.err.printf(Locale.ROOT, "run %d %-10s %s%n", run, path.name(), last(figures));
                 }
             }
-            for (Paths.Path_ path : paths) {
-                results.get(path.name()).put("MiB per 1000 idle", List.of(idleMemory(group, path, token)));
-            }
+            memory.forEach((path, mib) -> add(results.get(path), "MiB per 1000 idle", mib));
             print(results);
             paths.forEach(Paths.Path_::close);
         } finally {
@@ -201,26 +208,40 @@ public final class TunnelBench {
 
     /**
      * The path's own memory for 1000 idle connections (the relay is the same on every path and left
-     * out): for native servers their resident growth; for a JVM (the broker), resident size says
-     * nothing once the heap is committed, so what the connections hold is measured instead: heap in
-     * use after a full collection, plus native memory outside the heap (direct buffers, threads),
-     * from Native Memory Tracking (the bench runs with it on; see bench/RESULTS.md).
+     * out). A native server's resident growth, measured on fresh processes. A JVM's resident size
+     * says nothing (its heap is committed ahead of need), so for the broker: its live heap (after a
+     * full collection) with the connections open, less the same once they are closed, so that what
+     * the allocator and caches happen to hold cancels out.
      */
     private static double idleMemory(EventLoopGroup group, Paths.Path_ path, String token) throws Exception {
         Set<Long> pids = pids(path);
-        long before = footprintKiB(pids);
+        long nativeBefore = rssKiB(nativeOnly(pids));
         List<RelayConnection> connections = open(group, path, token, 1000);
         Thread.sleep(2000);
-        long after = footprintKiB(pids);
+        long nativeAfter = rssKiB(nativeOnly(pids));
+        long jvmOpen = jvmLiveKiB(pids);
         closeAll(connections);
-        Thread.sleep(1000);
-        return (after - before) / 1024.0;
+        Thread.sleep(2000);
+        long jvmClosed = jvmLiveKiB(pids);
+        return (nativeAfter - nativeBefore + jvmOpen - jvmClosed) / 1024.0;
     }
 
-    private static long footprintKiB(Set<Long> pids) throws Exception {
+    private static Set<Long> nativeOnly(Set<Long> pids) throws Exception {
+        Set<Long> natives = new LinkedHashSet<>();
+        for (long pid : pids) {
+            if (!isJava(pid)) {
+                natives.add(pid);
+            }
+        }
+        return natives;
+    }
+
+    private static long jvmLiveKiB(Set<Long> pids) throws Exception {
         long kib = 0;
         for (long pid : pids) {
-            kib += isJava(pid) ? JvmFootprint.liveKiB(pid) : rssKiB(Set.of(pid));
+            if (isJava(pid)) {
+                kib += JvmFootprint.liveKiB(pid);
+            }
         }
         return kib;
     }

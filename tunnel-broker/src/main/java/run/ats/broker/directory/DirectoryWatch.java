@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
@@ -94,7 +95,8 @@ public final class DirectoryWatch {
                 .subscribe();
     }
 
-    @jakarta.annotation.PreDestroy
+    /** At the start of shutdown: later, Reactor Netty's shared event loops are gone and closing the stream fails. */
+    @EventListener(ContextClosedEvent.class)
     void stop() {
         if (following != null) {
             following.dispose();
