@@ -50,6 +50,7 @@ public final class TunnelBench {
         // A thousand idle connections come from one address here: no per-address limit.
         // The broker runs pinned to one core below: one event loop, as nginx gets one worker.
         Suite suite = Suite.withBrokerSettings(List.of("--ats.broker.max-connections-per-address=0", "--ats.broker.event-loops=1"));
+        List<Paths.Path_> opened = new ArrayList<>();
         try {
             suite.relayHeartbeat = "10s";
             suite.relaySettings.addAll(List.of("--ats.relay.connections-per-ip=100000", "--ats.relay.publishes-per-second=1000000",
@@ -60,9 +61,11 @@ public final class TunnelBench {
                 pin(pid, "0");
             }
             String token = suite.relayToken();
-            List<Paths.Path_> paths = List.of(Paths.direct(relay.port), Paths.nginx(relay.port, Files.createDirectories(dir.resolve("nginx"))),
-                    Paths.sshReverse(relay.port, Files.createDirectories(dir.resolve("ssh"))),
-                    Paths.ats(suite.brokerPublicPort, name, suite.broker.pid()));
+            opened.add(Paths.direct(relay.port));
+            opened.add(Paths.nginx(relay.port, Files.createDirectories(dir.resolve("nginx"))));
+            opened.add(Paths.sshReverse(relay.port, Files.createDirectories(dir.resolve("ssh"))));
+            opened.add(Paths.ats(suite.brokerPublicPort, name, suite.broker.pid()));
+            List<Paths.Path_> paths = List.copyOf(opened);
             Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
             // Memory first, while the paths' processes are fresh: a native server's resident size grows
             // with its first thousand connections and does not shrink when they close.
@@ -93,8 +96,9 @@ public final class TunnelBench {
             }
             memory.forEach((path, mib) -> add(results.get(path), "MiB per 1000 idle", mib));
             print(results);
-            paths.forEach(Paths.Path_::close);
         } finally {
+            // nginx and sshd too, whatever failed: they would outlive the bench.
+            opened.forEach(Paths.Path_::close);
             suite.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
