@@ -162,14 +162,7 @@ public final class Suite implements AutoCloseable {
 
     /** The broker's settings; the same public port every time it starts. */
     private List<String> brokerSettings() {
-        List<String> settings = brokerSettings(brokerPublicPort);
-        // A setting given again replaces the suite's (Spring would join the two with a comma).
-        for (String extra : brokerExtra) {
-            String key = extra.substring(0, extra.indexOf('=') + 1);
-            settings.removeIf(setting -> setting.startsWith(key));
-            settings.add(extra);
-        }
-        return settings;
+        return overridden(brokerSettings(brokerPublicPort), brokerExtra);
     }
 
     private List<String> brokerSettings(int publicPort) {
@@ -264,12 +257,7 @@ public final class Suite implements AutoCloseable {
                 "--ats.relay.key-file=" + relay.keyFile, "--ats.relay.public-url=" + relay.ws(),
                 "--ats.relay.heartbeat-interval=" + relayHeartbeat, "--ats.relay.publishes-per-second=1000",
                 "--ats.relay.publishes-per-second-per-token=1000"));
-        // A setting given again in relaySettings replaces the suite's (Spring would join the two with a comma).
-        for (String extra : relaySettings) {
-            String key = extra.substring(0, extra.indexOf('=') + 1);
-            settings.removeIf(setting -> setting.startsWith(key));
-            settings.add(extra);
-        }
+        settings = overridden(settings, relaySettings);
         relay.starts++;
         relay.process = keep(ServiceProcess.start(relay.name + (relay.starts == 1 ? "" : "-" + relay.starts), "relay-service", relay.port,
                 relayJvmOptions, settings));
@@ -395,6 +383,17 @@ public final class Suite implements AutoCloseable {
         for (ServiceProcess service : started.reversed()) {
             service.close();
         }
+    }
+
+    /** {@code settings} with {@code extra} added; one given again replaces the first (Spring would join the two with a comma). */
+    private static List<String> overridden(List<String> settings, List<String> extra) {
+        List<String> all = new ArrayList<>(settings);
+        for (String setting : extra) {
+            String key = setting.substring(0, setting.indexOf('=') + 1);
+            all.removeIf(existing -> existing.startsWith(key));
+            all.add(setting);
+        }
+        return all;
     }
 
     public static List<String> with(List<String> first, String... more) {

@@ -288,11 +288,8 @@ public final class TunnelBench {
 
     /** The relay and the path's processes (with any children forked since). */
     private static Set<Long> pids(Paths.Path_ path, long relayPid) {
-        Set<Long> pids = new LinkedHashSet<>(path.pids());
+        Set<Long> pids = pids(path);
         pids.add(relayPid);
-        for (Process process : path.processes()) {
-            pids.addAll(Paths.tree(process));
-        }
         return pids;
     }
 
