@@ -2,6 +2,7 @@ package run.ats.tunnel;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -122,7 +123,8 @@ public final class ChannelEndpoint extends ChannelInboundHandlerAdapter implemen
     }
 
     private void write(ByteBuf data, Runnable consumed) {
-        channel.writeAndFlush(data).addListener(written -> consumed.run());
+        channel.write(data).addListener(written -> consumed.run());
+        Flushes.soon(channel);
     }
 
     @Override
@@ -130,10 +132,11 @@ public final class ChannelEndpoint extends ChannelInboundHandlerAdapter implemen
         if (!active) {
             finishAfterWaiting = true;
         } else if (channel instanceof DuplexChannel duplex) {
-            // Half-close, so that a response still on its way can come back.
-            duplex.shutdownOutput();
+            // Half-close, so that a response still on its way can come back; after the bytes
+            // written before it, which a shutdown would otherwise drop unsent.
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> duplex.shutdownOutput());
         } else {
-            channel.close();
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -87,7 +87,7 @@ public final class TunnelMux {
             }
             streams.put(stream.id(), stream);
             write(TunnelFrame.encode(tunnel.alloc(), TunnelFrame.Type.OPEN, stream.id(), null));
-            tunnel.flush();
+            flushTunnel();
         });
         return stream;
     }
@@ -109,7 +109,7 @@ public final class TunnelMux {
                         open.decrementAndGet();
                     }
                     write(TunnelFrame.reset(tunnel.alloc(), decoded.streamId(), "refused"));
-                    tunnel.flush();
+                    flushTunnel();
                     return;
                 }
                 TunnelStream accepted = new TunnelStream(this, decoded.streamId());
@@ -169,8 +169,16 @@ public final class TunnelMux {
         tunnel.write(new BinaryWebSocketFrame(frame));
     }
 
+    /**
+     * Frames written this turn leave together at its end; but once the tunnel's buffer is past its
+     * high-water mark, at once, so the socket starts draining and the paused streams resume sooner.
+     */
     void flushTunnel() {
-        tunnel.flush();
+        if (tunnel.isWritable()) {
+            Flushes.soon(tunnel);
+        } else {
+            tunnel.flush();
+        }
     }
 
     io.netty.buffer.ByteBufAllocator alloc() {

@@ -29,6 +29,7 @@ import run.ats.broker.peers.PeerTunnels;
 import run.ats.broker.tunnel.Tunnels;
 import run.ats.protocol.directory.DirectoryEntry;
 import run.ats.tunnel.Endpoint;
+import run.ats.tunnel.Flushes;
 import run.ats.tunnel.TunnelStream;
 
 import java.net.InetSocketAddress;
@@ -323,7 +324,11 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
 
     @Override
     public void data(ByteBuf data, Runnable consumed) {
-        client.eventLoop().execute(() -> toClient(data, consumed));
+        if (client.eventLoop().inEventLoop()) {
+            toClient(data, consumed);
+        } else {
+            client.eventLoop().execute(() -> toClient(data, consumed));
+        }
     }
 
     /** The relay's bytes, decoded, go to the client; after a 101, raw. */
@@ -336,7 +341,8 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
         context.bytesToClients().increment(data.readableBytes());
         if (upgraded) {
             // A WebSocket now: bytes go straight through (the decoder held nothing back after the 101).
-            client.writeAndFlush(data).addListener(done -> consumed.run());
+            client.write(data).addListener(done -> consumed.run());
+            Flushes.soon(client);
             return;
         }
         codec.writeInbound(data);
@@ -372,7 +378,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
             last.addListener(ChannelFutureListener.CLOSE);
             stream.reset("refused");
         }
-        client.flush();
+        Flushes.soon(client);
         if (last == null) {
             consumed.run();
         } else {

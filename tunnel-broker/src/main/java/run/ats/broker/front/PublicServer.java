@@ -46,7 +46,6 @@ public final class PublicServer implements SmartLifecycle {
     private final BrokerProperties properties;
     private final FrontContext context;
     private final SslContext tls;
-    private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel server;
     private volatile int port;
@@ -75,13 +74,14 @@ public final class PublicServer implements SmartLifecycle {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        boss = new MultiThreadIoEventLoopGroup(1, io);
         // One loop per core, as a proxy wants: the broker never blocks, and every extra loop is one
-        // more chance that a client's bytes cross threads to reach the loop holding its tunnel.
+        // more chance that a client's bytes cross threads to reach the loop holding its tunnel. The
+        // same loops accept (as nginx's workers do): a separate acceptor thread would hand every new
+        // connection across threads.
         int loops = properties.eventLoops() > 0 ? properties.eventLoops() : Runtime.getRuntime().availableProcessors();
         workers = new MultiThreadIoEventLoopGroup(loops, io);
         server = new ServerBootstrap()
-                .group(boss, workers)
+                .group(workers)
                 .channel(type)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -117,8 +117,7 @@ public final class PublicServer implements SmartLifecycle {
         if (server != null) {
             server.close().syncUninterruptibly();
         }
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
         server = null;
