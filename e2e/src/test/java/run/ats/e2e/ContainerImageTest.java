@@ -53,6 +53,23 @@ class ContainerImageTest {
         }
     }
 
+    /**
+     * Without native access, Netty on JDK 25 frees direct buffers by closing shared memory arenas,
+     * a handshake with every thread each time: under load most of a service's CPU (docs/operations.md).
+     */
+    @Test
+    void everyServiceGrantsNettyNativeAccessHoweverItIsStarted() throws Exception {
+        for (String service : SERVICES) {
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(ServiceProcess.jar(service).toFile())) {
+                assertThat(jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"))
+                        .as(service + ": `java -jar` grants it").isEqualTo("ALL-UNNAMED");
+            }
+        }
+        String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
+        assertThat(dockerfile).as("the image's launcher grants it")
+                .containsPattern("(?m)^ENTRYPOINT \\[\"java\", \"--enable-native-access=ALL-UNNAMED\", \"org.springframework.boot.loader.launch.JarLauncher\"]$");
+    }
+
     @Test
     void aServiceRunsFromTheImageLayoutAsTheImageUserWithOnlyTmpWritable() throws Exception {
         String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  *
  * <p>Needs PostgreSQL ({@code ATS_TEST_POSTGRES_URL}), nginx and openssh-server. Usage:
- * {@code TunnelBench [runs=5] [seconds=5]}; {@code -Dbench.paths=ssh,ats} runs only those paths.
+ * {@code TunnelBench [runs=5] [seconds=5]}; {@code -Dbench.paths=ssh,ats} and {@code -Dbench.workloads=bulk}
+ * run only those paths and workloads.
  */
 public final class TunnelBench {
 
@@ -49,7 +50,12 @@ public final class TunnelBench {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         // A thousand idle connections come from one address here: no per-address limit.
         // The broker runs pinned to one core below: one event loop, as nginx gets one worker.
-        Suite suite = Suite.withBrokerSettings(List.of("--ats.broker.max-connections-per-address=0", "--ats.broker.event-loops=1"));
+        List<String> brokerSettings = new ArrayList<>(List.of("--ats.broker.max-connections-per-address=0", "--ats.broker.event-loops=1"));
+        // -Dbench.broker="--ats.broker.window=1MB" tries a broker setting.
+        if (!System.getProperty("bench.broker", "").isBlank()) {
+            brokerSettings.addAll(List.of(System.getProperty("bench.broker").trim().split("\\s+")));
+        }
+        Suite suite = Suite.withBrokerSettings(brokerSettings);
         List<Paths.Path_> opened = new ArrayList<>();
         try {
             suite.relayHeartbeat = "10s";
@@ -63,6 +69,8 @@ public final class TunnelBench {
             String token = suite.relayToken();
             // -Dbench.paths=ssh,ats measures only those (while working on one of them; a result keeps all four).
             Set<String> only = Set.of(System.getProperty("bench.paths", "direct,nginx,ssh,ats").split(","));
+            // -Dbench.workloads=bulk likewise (1, 100, new, bulk, memory).
+            Set<String> workloads = Set.of(System.getProperty("bench.workloads", "1,100,new,bulk,memory").split(","));
             if (only.contains("direct")) {
                 opened.add(Paths.direct(relay.port));
             }
@@ -81,7 +89,9 @@ public final class TunnelBench {
             // with its first thousand connections and does not shrink when they close.
             Map<String, Double> memory = new LinkedHashMap<>();
             for (Paths.Path_ path : paths) {
-                memory.put(path.name(), idleMemory(group, path, token));
+                if (workloads.contains("memory")) {
+                    memory.put(path.name(), idleMemory(group, path, token));
+                }
             }
             // Run 0 warms the JVMs' compilers up (the relay's on every path, the broker's) and is not recorded.
             for (int run = 0; run <= runs; run++) {
@@ -89,18 +99,26 @@ public final class TunnelBench {
                     Map<String, List<Double>> figures = run == 0 ? new LinkedHashMap<>()
                             : results.computeIfAbsent(path.name(), n -> new LinkedHashMap<>());
                     long relayPid = relay.process.pid();
-                    double[] one = roundTrips(group, path, token, 1, seconds);
-                    double[] hundred = roundTrips(group, path, token, 100, seconds);
-                    add(figures, "1 conn msg/s", one[0]);
-                    add(figures, "1 conn p50 us", one[1]);
-                    add(figures, "1 conn p99 us", one[2]);
-                    add(figures, "100 conn msg/s", hundred[0]);
-                    add(figures, "100 conn p50 us", hundred[1]);
-                    add(figures, "100 conn p99 us", hundred[2]);
-                    add(figures, "new conn/s", connectionsPerSecond(group, path, token, seconds));
-                    double[] bulk = bulk(group, path, token, seconds, relayPid);
-                    add(figures, "bulk MB/s", bulk[0]);
-                    add(figures, "CPU s/GB", bulk[1]);
+                    if (workloads.contains("1")) {
+                        double[] one = roundTrips(group, path, token, 1, seconds);
+                        add(figures, "1 conn msg/s", one[0]);
+                        add(figures, "1 conn p50 us", one[1]);
+                        add(figures, "1 conn p99 us", one[2]);
+                    }
+                    if (workloads.contains("100")) {
+                        double[] hundred = roundTrips(group, path, token, 100, seconds);
+                        add(figures, "100 conn msg/s", hundred[0]);
+                        add(figures, "100 conn p50 us", hundred[1]);
+                        add(figures, "100 conn p99 us", hundred[2]);
+                    }
+                    if (workloads.contains("new")) {
+                        add(figures, "new conn/s", connectionsPerSecond(group, path, token, seconds));
+                    }
+                    if (workloads.contains("bulk")) {
+                        double[] bulk = bulk(group, path, token, seconds, relayPid);
+                        add(figures, "bulk MB/s", bulk[0]);
+                        add(figures, "CPU s/GB", bulk[1]);
+                    }
                     System.err.printf(Locale.ROOT, "run %d %-10s %s%n", run, path.name(), last(figures));
                 }
             }
@@ -376,12 +394,31 @@ public final class TunnelBench {
         results.forEach((path, figures) -> {
             StringBuilder row = new StringBuilder("| " + path + " |");
             for (String key : keys) {
-                List<Double> values = new ArrayList<>(figures.get(key));
-                Collections.sort(values);
-                row.append(String.format(Locale.ROOT, " %.1f |", values.get(values.size() / 2)));
+                row.append(String.format(Locale.ROOT, " %.1f |", median(figures.get(key))));
             }
             System.out.println(row);
         });
+        // The ratios the goal is stated in, from the same run's medians.
+        for (String peer : List.of("ssh -R", "nginx")) {
+            if (!results.containsKey(peer) || !results.containsKey("ATS tunnel")) {
+                continue;
+            }
+            StringBuilder ratios = new StringBuilder("ATS / " + peer + ":");
+            for (String key : keys) {
+                double ours = median(results.get("ATS tunnel").get(key));
+                double theirs = median(results.get(peer).get(key));
+                boolean lowerIsBetter = key.contains(" us") || key.startsWith("CPU") || key.startsWith("MiB");
+                ratios.append(String.format(Locale.ROOT, " %s %.2fx%s;", key, theirs == 0 ? Double.NaN : ours / theirs,
+                        lowerIsBetter ? " (lower is better)" : ""));
+            }
+            System.out.println(ratios);
+        }
+    }
+
+    private static double median(List<Double> figures) {
+        List<Double> values = new ArrayList<>(figures);
+        Collections.sort(values);
+        return values.get(values.size() / 2);
     }
 
     /** Publish frames of a fixed size with fresh ids. */
