@@ -224,27 +224,27 @@ public final class TunnelBench {
         connection.sendAll(first);
         Thread.sleep(1000);
         Set<Long> pids = pids(path, relayPid);
-        long cpuBefore = cpuTicks(pids);
-        Map<Long, Long> each = new LinkedHashMap<>();
+        Map<Long, Long> before = new LinkedHashMap<>();
         for (long pid : pids) {
-            each.put(pid, cpuTicks(Set.of(pid)));
+            before.put(pid, cpuTicks(Set.of(pid)));
         }
         long ackedBefore = acked.get();
         long start = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         long ackedAfter = acked.get();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        long cpuAfter = cpuTicks(pids);
+        Map<Long, Long> used = new LinkedHashMap<>();
+        for (long pid : pids) {
+            used.put(pid, cpuTicks(Set.of(pid)) - before.get(pid));
+        }
         connection.onAck(now -> { });
         connection.close().get(10, TimeUnit.SECONDS);
         double bytes = (ackedAfter - ackedBefore) * (double) frameBytes;
-        double cpuSeconds = (cpuAfter - cpuBefore) / 100.0;
-        // Where the CPU went, per process (relay first): for reading, not for the table.
+        double cpuSeconds = used.values().stream().mapToLong(Long::longValue).sum() / 100.0;
+        // Where the CPU went, per process (the relay last): for reading, not for the table.
         StringBuilder split = new StringBuilder(path.name() + " bulk CPU s/GB by process:");
-        for (Map.Entry<Long, Long> process : each.entrySet()) {
-            split.append(String.format(Locale.ROOT, " %s(%d)=%.1f", command(process.getKey()), process.getKey(),
-                    (cpuTicks(Set.of(process.getKey())) - process.getValue()) / 100.0 / (bytes / 1e9)));
-        }
+        used.forEach((pid, ticks) -> split.append(String.format(Locale.ROOT, " %s(%d)=%.1f", command(pid), pid,
+                ticks / 100.0 / (bytes / 1e9))));
         System.err.println(split);
         return new double[] {bytes / elapsed / 1e6, cpuSeconds / (bytes / 1e9)};
     }
