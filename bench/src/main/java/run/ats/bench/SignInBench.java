@@ -4,11 +4,10 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
+import run.ats.testkit.ServiceProcess;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,8 +36,8 @@ public final class SignInBench {
         String jar = args[0];
         int users = args.length > 4 ? Integer.parseInt(args[4]) : 16;
         Duration phase = Duration.ofSeconds(args.length > 5 ? Long.parseLong(args[5]) : 20);
-        int smtpPort = freePort();
-        int httpPort = freePort();
+        int smtpPort = ServiceProcess.freePort();
+        int httpPort = ServiceProcess.freePort();
 
         File serverLog = new File(System.getProperty("java.io.tmpdir"), "ats-signin-bench-server.log");
         GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", "smtp"));
@@ -174,9 +173,4 @@ public final class SignInBench {
         return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

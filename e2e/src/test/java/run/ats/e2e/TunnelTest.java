@@ -223,16 +223,16 @@ class TunnelTest {
         String strangerId = run.ats.protocol.relay.RelayId.of(run.ats.protocol.crypto.Ed25519.raw(stranger.getPublic()));
 
         // Relay 0's id, but the stranger's key.
-        assertThat(tunnelHello(nonce -> TunnelHandshake.hello(idZero, stranger.getPublic(), stranger.getPrivate(), null, nonce)))
+        assertThat(tunnelHello(suite.brokerPublicPort, nonce -> TunnelHandshake.hello(idZero, stranger.getPublic(), stranger.getPrivate(), null, nonce)))
                 .startsWith("1008 unauthorized");
         // Relay 0's key, signing for the stranger's id.
-        assertThat(tunnelHello(nonce -> TunnelHandshake.hello(strangerId, relayZero.getPublic(), relayZero.getPrivate(), null, nonce)))
+        assertThat(tunnelHello(suite.brokerPublicPort, nonce -> TunnelHandshake.hello(strangerId, relayZero.getPublic(), relayZero.getPrivate(), null, nonce)))
                 .startsWith("1008 unauthorized");
         // A well-proven key that nobody claimed.
-        assertThat(tunnelHello(nonce -> TunnelHandshake.hello(strangerId, stranger.getPublic(), stranger.getPrivate(), null, nonce)))
+        assertThat(tunnelHello(suite.brokerPublicPort, nonce -> TunnelHandshake.hello(strangerId, stranger.getPublic(), stranger.getPrivate(), null, nonce)))
                 .startsWith("1008 unclaimed");
         // Relay 0 asking for relay 1's name.
-        assertThat(tunnelHello(nonce -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), names.get(1), nonce)))
+        assertThat(tunnelHello(suite.brokerPublicPort, nonce -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), names.get(1), nonce)))
                 .startsWith("1008 not your name");
         assertThat(suite.metric(suite.broker, "ats_broker_handshake_failures_total")).isGreaterThanOrEqualTo(4);
         // None of that disturbed the real tunnels.
@@ -303,11 +303,12 @@ class TunnelTest {
     }
 
     /** Opens a tunnel WebSocket, answers the challenge with {@code hello}, and returns how the broker closed it. */
-    private static String tunnelHello(java.util.function.Function<String, String> hello) throws Exception {
+    /** Dials a broker's tunnel endpoint on {@code port}, answers its challenge with {@code hello}; the close frame's code and reason. */
+    static String tunnelHello(int port, java.util.function.Function<String, String> hello) throws Exception {
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         CompletableFuture<String> closed = new CompletableFuture<>();
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + suite.brokerPublicPort + "/v1/tunnel"), new WebSocket.Listener() {
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/tunnel"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                         frames.add(data.toString());

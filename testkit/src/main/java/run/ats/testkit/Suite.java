@@ -181,11 +181,9 @@ public final class Suite implements AutoCloseable {
         return keep(ServiceProcess.start(name, "tunnel-broker", ServiceProcess.freePort(), brokerSettings(publicPort)));
     }
 
-    /** Another broker on the same directory, on the given ports, with these settings too. */
+    /** Another broker on the same directory, on the given ports, with these settings too (replacing the suite's). */
     public ServiceProcess startAnotherBroker(String name, int apiPort, int publicPort, List<String> extra) throws Exception {
-        List<String> settings = brokerSettings(publicPort);
-        settings.addAll(extra);
-        return keep(ServiceProcess.start(name, "tunnel-broker", apiPort, settings));
+        return keep(ServiceProcess.start(name, "tunnel-broker", apiPort, overridden(brokerSettings(publicPort), extra)));
     }
 
     /** Starts the directory again after {@link #kill(ServiceProcess)}, on the same port and database. */

@@ -10,11 +10,11 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.SignedJWT;
 import run.ats.protocol.token.RelayAccessTokens;
 import run.ats.protocol.topic.TopicTag;
+import run.ats.testkit.ServiceProcess;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,7 +44,7 @@ record ServerUnderTest(String name, Process process, URI ws, Wire wire, String t
         SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("bench").build(),
                 RelayAccessTokens.claims("https://bench.invalid", Instant.now(), Duration.ofHours(1), new SecureRandom()));
         token.sign(new ECDSASigner(key));
-        int port = freePort();
+        int port = ServiceProcess.freePort();
         List<String> command = new ArrayList<>(List.of("taskset", "-c", SERVER_CORE,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-Xlog:gc:file=" + dir.resolve("gc.log"), "-jar", jar.toString(),
                 "--server.port=" + port, "--server.address=127.0.0.1",
@@ -65,7 +65,7 @@ record ServerUnderTest(String name, Process process, URI ws, Wire wire, String t
     }
 
     static ServerUnderTest mosquitto(Path dir) throws Exception {
-        int plain = freePort(), ws = freePort();
+        int plain = ServiceProcess.freePort(), ws = ServiceProcess.freePort();
         // 2.0.11 refuses to start with only a WebSocket listener.
         Path config = Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
                 "listener " + plain + " 127.0.0.1",
@@ -80,7 +80,7 @@ record ServerUnderTest(String name, Process process, URI ws, Wire wire, String t
     }
 
     static ServerUnderTest nats(Path dir) throws Exception {
-        int plain = freePort(), ws = freePort();
+        int plain = ServiceProcess.freePort(), ws = ServiceProcess.freePort();
         Path config = Files.writeString(dir.resolve("nats.conf"), String.join("\n",
                 "listen: \"127.0.0.1:" + plain + "\"",
                 "websocket {",
@@ -155,9 +155,4 @@ record ServerUnderTest(String name, Process process, URI ws, Wire wire, String t
         throw new IllegalStateException("nothing listens on 127.0.0.1:" + port);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

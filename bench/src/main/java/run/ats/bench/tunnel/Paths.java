@@ -1,5 +1,7 @@
 package run.ats.bench.tunnel;
 
+import run.ats.testkit.ServiceProcess;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -42,7 +44,7 @@ final class Paths {
     }
 
     static Path_ nginx(int relayPort, Path dir) throws Exception {
-        int port = freePort();
+        int port = ServiceProcess.freePort();
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, """
                 worker_processes 1;
@@ -81,8 +83,8 @@ final class Paths {
         run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host").toString());
         run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("client").toString());
         Files.copy(dir.resolve("client.pub"), dir.resolve("authorized_keys"));
-        int sshdPort = freePort();
-        int forwarded = freePort();
+        int sshdPort = ServiceProcess.freePort();
+        int forwarded = ServiceProcess.freePort();
         Path config = dir.resolve("sshd_config");
         Files.writeString(config, """
                 Port %d
@@ -142,9 +144,4 @@ final class Paths {
         throw new IllegalStateException("nothing listens on " + port);
     }
 
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

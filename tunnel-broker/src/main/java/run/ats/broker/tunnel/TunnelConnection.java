@@ -97,6 +97,10 @@ public final class TunnelConnection extends ChannelInboundHandlerAdapter {
             refuse(ctx, "unauthorized: the key does not match the relay id, or the proof is wrong");
             return;
         }
+        if (!directory.ready()) {
+            refuse(ctx, "the broker has not read the directory yet; try again shortly");
+            return;
+        }
         Optional<DirectoryEntry> listed = directory.relay(hello.relayId());
         if (listed.isEmpty()) {
             refuse(ctx, "unclaimed: the directory does not list relay " + hello.relayId() + " (claim it first)");
