@@ -32,7 +32,6 @@ import run.ats.tunnel.Endpoint;
 import run.ats.tunnel.Flushes;
 import run.ats.tunnel.TunnelStream;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,10 +60,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     private int awaiting;
     /** A refusal that waits for the responses before it, so answers keep their order. */
     private FullHttpResponse deferred;
-    /** The client's address as the replica that handed this connection over vouched for it (its token shown). */
-    private String handedOverFor;
-    /** The peer is a trusted proxy (an ingress controller): its forwarded headers name the client. */
-    private boolean viaProxy;
+    private ClientOrigin origin;
 
     FrontHandler(FrontContext context) {
         this.context = context;
@@ -73,8 +69,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         client = ctx.channel();
-        viaProxy = client.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                && context.proxies().contains(inet.getAddress());
+        origin = new ClientOrigin(client, context.proxies(), context.properties().tlsEnabled());
     }
 
     @Override
@@ -139,7 +134,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
         String vouch = request.headers().get(PeerTunnels.HEADER);
         request.headers().remove(PeerTunnels.HEADER);
         if (vouch != null && name == null && stream == null && context.peers().isPeerToken(vouch)) {
-            handedOverFor = request.headers().get("X-Forwarded-For", "unknown");
+            origin.vouchedBy(request);
         }
         Optional<String> named = Routes.name(hosts.getFirst(), context.properties().domain());
         if (!context.directory().ready()) {
@@ -168,7 +163,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
         if (stream == null) {
             Optional<Tunnels.Tunnel> tunnel = context.tunnels().of(relay.get().relayId());
             stream = tunnel.map(t -> t.mux().open(this)).orElse(null);
-            if (tunnel.isEmpty() && handedOverFor == null && context.peers().enabled() && !hasBody(request)) {
+            if (tunnel.isEmpty() && !origin.handedOver() && context.peers().enabled() && !hasBody(request)) {
                 handOver(ctx, request, relay.get());
                 return;
             }
@@ -186,33 +181,10 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
             context.forwarding().incrementAndGet();
         }
         // Who the client is, for the relay's per-address limits: set here, never taken from the client.
-        request.headers().set("X-Forwarded-Proto", forwardedProto(request));
-        request.headers().set("X-Forwarded-For", forwardedFor(request));
+        request.headers().set("X-Forwarded-Proto", origin.forwardedProto(request));
+        request.headers().set("X-Forwarded-For", origin.forwardedFor(request));
         awaiting++;
         toRelay(request);
-    }
-
-    private String clientAddress() {
-        return client.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
-    }
-
-    /** Who the client is: as a replica vouched, as a trusted proxy says, or the peer itself. */
-    private String forwardedFor(HttpRequest request) {
-        if (handedOverFor != null) {
-            return handedOverFor;
-        }
-        if (viaProxy) {
-            return context.proxies().client(request.headers().get("X-Forwarded-For")).orElse(clientAddress());
-        }
-        return clientAddress();
-    }
-
-    private String forwardedProto(HttpRequest request) {
-        String proto = viaProxy ? request.headers().get("X-Forwarded-Proto", "") : "";
-        if (proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("http")) {
-            return proto.toLowerCase(java.util.Locale.ROOT);
-        }
-        return context.properties().tlsEnabled() ? "https" : "http";
     }
 
     private static boolean hasBody(HttpRequest request) {
@@ -228,8 +200,8 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
     private void handOver(ChannelHandlerContext ctx, HttpRequest request, DirectoryEntry relay) {
         client.config().setAutoRead(false);
         discarding = true; // the request's empty end, if the decoder already made it
-        String address = forwardedFor(request);
-        String proto = forwardedProto(request);
+        String address = origin.forwardedFor(request);
+        String proto = origin.forwardedProto(request);
         String host = request.headers().get(HttpHeaderNames.HOST);
         context.peers().find(relay.relayId()).subscribe(found -> client.eventLoop().execute(() -> {
             if (!client.isActive()) {
@@ -363,7 +335,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
                     client.pipeline().remove("http");
                     continue;
                 }
-                if (viaProxy) {
+                if (origin.viaProxy()) {
                     // A proxy reuses its connections for other clients and other names, and here one
                     // connection serves one relay: each answer ends it, so the proxy opens another.
                     HttpUtil.setKeepAlive(response, false);
@@ -374,7 +346,7 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
                 awaiting--;
             }
             last = client.write(in);
-            if (ended && viaProxy && !upgraded && awaiting <= 0) {
+            if (ended && origin.viaProxy() && !upgraded && awaiting <= 0) {
                 last.addListener(ChannelFutureListener.CLOSE);
             }
         }
