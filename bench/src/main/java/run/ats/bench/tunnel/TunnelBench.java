@@ -45,7 +45,7 @@ public final class TunnelBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        pin(ProcessHandle.current().pid(), "1");
+        Processes.pin(ProcessHandle.current().pid(), "1");
         Path dir = Files.createTempDirectory("tunnel-bench");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         // A thousand idle connections come from one address here: no per-address limit.
@@ -64,7 +64,7 @@ public final class TunnelBench {
             Suite.Relay relay = suite.claimedRelays(1).getFirst();
             String name = suite.awaitTunnel(relay);
             for (long pid : List.of(relay.process.pid(), suite.broker.pid(), suite.main.pid(), suite.directory.pid())) {
-                pin(pid, "0");
+                Processes.pin(pid, "0");
             }
             String token = suite.relayToken();
             // -Dbench.paths=ssh,ats measures only those (while working on one of them; a result keeps all four).
@@ -226,7 +226,7 @@ public final class TunnelBench {
         Set<Long> pids = pids(path, relayPid);
         Map<Long, Long> before = new LinkedHashMap<>();
         for (long pid : pids) {
-            before.put(pid, cpuTicks(Set.of(pid)));
+            before.put(pid, Processes.cpuTicks(Set.of(pid)));
         }
         long ackedBefore = acked.get();
         long start = System.nanoTime();
@@ -235,7 +235,7 @@ public final class TunnelBench {
         double elapsed = (System.nanoTime() - start) / 1e9;
         Map<Long, Long> used = new LinkedHashMap<>();
         for (long pid : pids) {
-            used.put(pid, cpuTicks(Set.of(pid)) - before.get(pid));
+            used.put(pid, Processes.cpuTicks(Set.of(pid)) - before.get(pid));
         }
         connection.onAck(now -> { });
         connection.close().get(10, TimeUnit.SECONDS);
@@ -243,7 +243,7 @@ public final class TunnelBench {
         double cpuSeconds = used.values().stream().mapToLong(Long::longValue).sum() / 100.0;
         // Where the CPU went, per process (the relay last): for reading, not for the table.
         StringBuilder split = new StringBuilder(path.name() + " bulk CPU s/GB by process:");
-        used.forEach((pid, ticks) -> split.append(String.format(Locale.ROOT, " %s(%d)=%.1f", command(pid), pid,
+        used.forEach((pid, ticks) -> split.append(String.format(Locale.ROOT, " %s(%d)=%.1f", Processes.command(pid), pid,
                 ticks / 100.0 / (bytes / 1e9))));
         System.err.println(split);
         return new double[] {bytes / elapsed / 1e6, cpuSeconds / (bytes / 1e9)};
@@ -258,10 +258,10 @@ public final class TunnelBench {
      */
     private static double idleMemory(EventLoopGroup group, Paths.Path_ path, String token) throws Exception {
         Set<Long> pids = pids(path);
-        long nativeBefore = rssKiB(nativeOnly(pids));
+        long nativeBefore = Processes.rssKiB(nativeOnly(pids));
         List<RelayConnection> connections = open(group, path, token, 1000);
         Thread.sleep(2000);
-        long nativeAfter = rssKiB(nativeOnly(pids));
+        long nativeAfter = Processes.rssKiB(nativeOnly(pids));
         long jvmOpen = jvmLiveKiB(pids);
         closeAll(connections);
         Thread.sleep(2000);
@@ -272,7 +272,7 @@ public final class TunnelBench {
     private static Set<Long> nativeOnly(Set<Long> pids) throws Exception {
         Set<Long> natives = new LinkedHashSet<>();
         for (long pid : pids) {
-            if (!isJava(pid)) {
+            if (!Processes.isJava(pid)) {
                 natives.add(pid);
             }
         }
@@ -282,16 +282,11 @@ public final class TunnelBench {
     private static long jvmLiveKiB(Set<Long> pids) throws Exception {
         long kib = 0;
         for (long pid : pids) {
-            if (isJava(pid)) {
+            if (Processes.isJava(pid)) {
                 kib += JvmFootprint.liveKiB(pid);
             }
         }
         return kib;
-    }
-
-    private static boolean isJava(long pid) throws Exception {
-        Path exe = Path.of("/proc", Long.toString(pid), "exe");
-        return Files.exists(exe) && Files.readSymbolicLink(exe).getFileName().toString().equals("java");
     }
 
     /** The path's processes (with any children forked since), without the relay. */
@@ -330,47 +325,6 @@ public final class TunnelBench {
         Set<Long> pids = pids(path);
         pids.add(relayPid);
         return pids;
-    }
-
-    private static long cpuTicks(Set<Long> pids) throws Exception {
-        long ticks = 0;
-        for (long pid : pids) {
-            Path stat = Path.of("/proc", Long.toString(pid), "stat");
-            if (Files.exists(stat)) {
-                String text = Files.readString(stat);
-                String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
-                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-            }
-        }
-        return ticks;
-    }
-
-    private static String command(long pid) {
-        try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
-        } catch (java.io.IOException gone) {
-            return "gone";
-        }
-    }
-
-    private static long rssKiB(Set<Long> pids) throws Exception {
-        long kib = 0;
-        for (long pid : pids) {
-            Path status = Path.of("/proc", Long.toString(pid), "status");
-            if (Files.exists(status)) {
-                for (String line : Files.readAllLines(status)) {
-                    if (line.startsWith("VmRSS:")) {
-                        kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    }
-                }
-            }
-        }
-        return kib;
-    }
-
-    private static void pin(long pid, String core) throws Exception {
-        new ProcessBuilder("taskset", "-a", "-p", "-c", core, Long.toString(pid))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     private static void add(Map<String, List<Double>> figures, String key, double value) {
