@@ -46,7 +46,7 @@ class BrokerFollowsDirectoryTest {
         ServiceProcess blind = suite.startAnotherBroker("broker-blind", ServiceProcess.freePort(), publicPort,
                 List.of("--ats.broker.directory-url=http://127.0.0.1:" + ServiceProcess.freePort()));
         try {
-            String answer = raw(publicPort, "GET /v1/ws HTTP/1.1\r\nHost: any-name-at-all." + Suite.BROKER_DOMAIN + "\r\n\r\n");
+            String answer = TunnelTest.raw(publicPort, "GET /v1/ws HTTP/1.1\r\nHost: any-name-at-all." + Suite.BROKER_DOMAIN + "\r\n\r\n");
             assertThat(answer).startsWith("HTTP/1.1 503").contains("retry-after: 5").contains("application/problem+json")
                     .contains("directory-not-loaded").doesNotContain("unknown-name");
             KeyPair relay = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
@@ -55,23 +55,6 @@ class BrokerFollowsDirectoryTest {
                     .isEqualTo("1008 the broker has not read the directory yet; try again shortly");
         } finally {
             blind.close();
-        }
-    }
-
-    private static String raw(int port, String request) throws Exception {
-        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(2000);
-            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            StringBuilder answer = new StringBuilder();
-            byte[] buffer = new byte[8192];
-            try {
-                for (int n, reads = 0; reads < 100 && (n = socket.getInputStream().read(buffer)) > 0; reads++) {
-                    answer.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
-                }
-            } catch (java.net.SocketTimeoutException kept) {
-                // a connection kept open: what came is the answer
-            }
-            return answer.toString().toLowerCase(java.util.Locale.ROOT).replace("http/1.1", "HTTP/1.1");
         }
     }
 

@@ -282,7 +282,12 @@ class TunnelTest {
 
     /** Sends raw bytes to the broker's public port; answers what comes back until it closes (5 s at most). */
     private static String raw(String request) throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), suite.brokerPublicPort)) {
+        return raw(suite.brokerPublicPort, request);
+    }
+
+    /** Sends {@code request} as written to the broker's public port; what came back within 5 s (or until it closed). */
+    static String raw(int port, String request) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -302,7 +307,6 @@ class TunnelTest {
         }
     }
 
-    /** Opens a tunnel WebSocket, answers the challenge with {@code hello}, and returns how the broker closed it. */
     /** Dials a broker's tunnel endpoint on {@code port}, answers its challenge with {@code hello}; the close frame's code and reason. */
     static String tunnelHello(int port, java.util.function.Function<String, String> hello) throws Exception {
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();

