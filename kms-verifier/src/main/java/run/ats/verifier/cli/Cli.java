@@ -186,7 +186,7 @@ public final class Cli {
         }
         LogClient log = new LogClient(options.log(), options.logKey());
         SiteFetcher fetcher = new SiteFetcher(AddressPolicy.anything(), 16L << 20, Duration.ofSeconds(20), 3, Schedulers.boundedElastic());
-        DeploymentCheck check = new DeploymentCheck(new DeploymentCrawler(fetcher, 500), fetcher, log, Clock.systemUTC());
+        DeploymentCheck check = new DeploymentCheck(new DeploymentCrawler(fetcher, 500, Schedulers.boundedElastic()), fetcher, log, Clock.systemUTC());
         Report report = check.verify(origin).block(Duration.ofMinutes(5));
         if (report == null || report.verdict() == Report.Verdict.ERROR) {
             throw new Unreachable(report == null ? "no answer" : String.join("; ", report.problems()));

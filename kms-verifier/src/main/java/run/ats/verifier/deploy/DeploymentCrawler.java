@@ -4,6 +4,7 @@ import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.Callable;
 
 /**
  * Fetches a deployed KMS the way a browser would load it: the entry page at the origin's root,
@@ -27,24 +27,19 @@ import java.util.regex.Pattern;
 public final class DeploymentCrawler {
 
     private static final Set<String> LINK_RELS = Set.of("stylesheet", "modulepreload", "preload", "manifest");
-    private static final String STRING = "([\"'`])([^\"'`\\s]+)\\1";
-    /** References resolved against the script's own URL. */
-    private static final List<Pattern> SCRIPT_RELATIVE = List.of(
-            Pattern.compile("new\\s+URL\\s*\\(\\s*" + STRING + "\\s*,\\s*import\\.meta\\.url"),
-            Pattern.compile("importScripts\\s*\\(\\s*" + STRING),
-            Pattern.compile("\\bimport\\s*\\(\\s*([\"'])(\\.{0,2}/[^\"'\\s]+)\\1"),
-            Pattern.compile("\\b(?:import|export)\\s*(?:[\\w$*{}\\s,]+?\\s*from\\s*)?([\"'])(\\.{0,2}/[^\"'\\s]+)\\1"));
-    /** References resolved against the document (the entry page). */
-    private static final List<Pattern> DOCUMENT_RELATIVE = List.of(
-            Pattern.compile("new\\s+(?:Shared)?Worker\\s*\\(\\s*" + STRING),
-            Pattern.compile("serviceWorker\\s*\\.\\s*register\\s*\\(\\s*" + STRING));
 
     private final SiteFetcher fetcher;
     private final int maxFiles;
+    private final Scheduler parsing;
 
-    public DeploymentCrawler(SiteFetcher fetcher, int maxFiles) {
+    /**
+     * @param parsing where the origin's pages and scripts are parsed: a bounded scheduler, never an
+     *                event loop, so a slow parse delays this verification only
+     */
+    public DeploymentCrawler(SiteFetcher fetcher, int maxFiles, Scheduler parsing) {
         this.fetcher = fetcher;
         this.maxFiles = maxFiles;
+        this.parsing = parsing;
     }
 
     /** Fails only when the entry page cannot be fetched; anything further is a problem in the result. */
@@ -59,8 +54,8 @@ public final class DeploymentCrawler {
                 return Mono.just(new Deployment(origin, entry, files, references, problems));
             }
             files.put("index.html", entry);
-            Deque<Deployment.Reference> queue = new ArrayDeque<>(pageReferences(root, entry.body()));
-            return follow(root, queue, files, references, problems)
+            return offLoop(() -> pageReferences(root, entry.body()))
+                    .flatMap(onPage -> follow(root, new ArrayDeque<>(onPage), files, references, problems))
                     .thenReturn(new Deployment(origin, entry, files, references, problems));
         });
     }
@@ -85,18 +80,20 @@ public final class DeploymentCrawler {
                 return Mono.empty();
             }
             return fetcher.fetch(next.url())
-                    .doOnNext(fetched -> {
-                        files.put(next.path(), fetched);
-                        if (fetched.status() == 200 && isScript(next, fetched)) {
-                            queue.addAll(scriptReferences(root, next.path(), fetched));
-                        }
-                    })
+                    .doOnNext(fetched -> files.put(next.path(), fetched))
+                    .filter(fetched -> fetched.status() == 200 && isScript(next, fetched))
+                    .flatMap(script -> offLoop(() -> scriptReferences(root, next.path(), script)))
+                    .doOnNext(queue::addAll)
                     .onErrorResume(UnsafeFetchException.class, refused -> {
                         problems.add(refused.getMessage());
                         return Mono.empty();
                     })
                     .then(Mono.defer(() -> follow(root, queue, files, references, problems)));
         });
+    }
+
+    private <T> Mono<T> offLoop(Callable<T> parse) {
+        return Mono.fromCallable(parse).subscribeOn(parsing);
     }
 
     static List<Deployment.Reference> pageReferences(URI root, byte[] html) {
@@ -124,16 +121,11 @@ public final class DeploymentCrawler {
 
     private static List<Deployment.Reference> references(String from, URI document, URI script, String code) {
         List<Deployment.Reference> found = new ArrayList<>();
-        for (Pattern pattern : SCRIPT_RELATIVE) {
-            Matcher m = pattern.matcher(code);
-            while (m.find()) {
-                add(found, from, script.toString(), m.group(2), "script-reference", null);
-            }
-        }
-        for (Pattern pattern : DOCUMENT_RELATIVE) {
-            Matcher m = pattern.matcher(code);
-            while (m.find()) {
-                add(found, from, document.toString(), m.group(2), "worker", null);
+        for (ScriptScanner.Found reference : ScriptScanner.scan(code).found()) {
+            if (reference.scriptRelative()) {
+                add(found, from, script.toString(), reference.target(), "script-reference", null);
+            } else {
+                add(found, from, document.toString(), reference.target(), "worker", null);
             }
         }
         return found;

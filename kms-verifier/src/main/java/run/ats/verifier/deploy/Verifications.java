@@ -37,6 +37,8 @@ public final class Verifications {
     private final TransparencyLog log;
     private final VerifierProperties properties;
     private final Scheduler blocking = Schedulers.newBoundedElastic(4, 256, "verifier-dns");
+    /** The origin's pages and scripts are parsed here, off the event loops; two threads, as parsing is CPU work. */
+    private final Scheduler parsing = Schedulers.newBoundedElastic(2, 1024, "verifier-parse");
 
     Verifications(VerifierProperties properties, Releases releases, Evidences evidences, TransparencyLog log, Clock clock) {
         this.properties = properties;
@@ -52,7 +54,7 @@ public final class Verifications {
                 .concatMap(integrity -> releases.byFile(integrity, "index.html"))
                 .distinct(release -> release.version())
                 .concatMap(release -> evidences.of(release.leafIndex()).map(evidence -> new ReleaseSource.Candidate(release, evidence)));
-        this.check = new DeploymentCheck(new DeploymentCrawler(fetcher, limits.maxFiles()), fetcher, source, clock);
+        this.check = new DeploymentCheck(new DeploymentCrawler(fetcher, limits.maxFiles(), parsing), fetcher, source, clock);
     }
 
     public List<URI> origins() {
