@@ -1,6 +1,7 @@
 package run.ats.relay.session;
 
 import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketMessage;
 import reactor.core.publisher.Mono;
 import run.ats.protocol.token.InvalidRelayTokenException;
 import run.ats.protocol.wire.BadFrame;
@@ -64,16 +65,54 @@ final class ClientConnection implements Subscriber {
         if (nowMs - lastFrameAtMs >= properties.idleTimeout().toMillis()) {
             return close(1008, "idle: no frame within " + properties.idleTimeout().toSeconds() + " s; send heartbeats");
         }
+        // On this timer, not only when a text frame comes: pings and binary frames keep a
+        // connection busy without ever asking the token again.
+        if (expired(nowMs)) {
+            return closeExpired();
+        }
         return Mono.empty();
     }
 
     @Override
     public void deliver(byte[] frame) {
+        // Checked here too, so that nothing is delivered between the expiry and the next tick.
+        if (expired(clock.millis())) {
+            closeExpired();
+            return;
+        }
         outbox.offer(frame);
     }
 
+    private boolean expired(long nowMs) {
+        RelayTokenVerifier.Verified current = token;
+        return current != null && nowMs >= current.expiresAtMs();
+    }
+
+    private Mono<Void> closeExpired() {
+        return close(1008, "token expired; reconnect with a fresh one");
+    }
+
+    /**
+     * Any frame. Every kind counts toward the flood limit, pings and binary frames as much as
+     * text: each costs the relay a read and, for a ping, a write.
+     */
+    Mono<Void> onFrame(WebSocketMessage.Type type, byte[] payload) {
+        if (!frames.tryAcquire(clock.millis())) {
+            return close(1008, "flood: more than " + properties.framesPerSecond() + " frames per second");
+        }
+        return switch (type) {
+            case TEXT -> onText(payload);
+            case BINARY -> onBinary();
+            case PING -> {
+                outbox.pong(payload);
+                yield Mono.empty();
+            }
+            case PONG -> Mono.empty();
+        };
+    }
+
     /** A text frame arrived: its bytes, which should be UTF-8. */
-    Mono<Void> onText(byte[] utf8) {
+    private Mono<Void> onText(byte[] utf8) {
         long now = clock.millis();
         if (utf8.length > properties.maxFrame().toBytes()) {
             return close(1009, "frame over " + properties.maxFrame().toBytes() + " bytes");
@@ -86,11 +125,8 @@ final class ClientConnection implements Subscriber {
             // RFC 6455 section 8.1: a text frame that is not UTF-8 fails the connection.
             return close(1007, "text frame is not valid UTF-8");
         }
-        if (!frames.tryAcquire(now)) {
-            return close(1008, "flood: more than " + properties.framesPerSecond() + " frames per second");
-        }
-        if (token != null && now >= token.expiresAtMs()) {
-            return close(1008, "token expired; reconnect with a fresh one");
+        if (expired(now)) {
+            return closeExpired();
         }
         ClientMessage message;
         try {
@@ -124,7 +160,7 @@ final class ClientConnection implements Subscriber {
     }
 
     /** A binary frame arrived: the protocol is text only. */
-    Mono<Void> onBinary() {
+    private Mono<Void> onBinary() {
         if (token == null) {
             return close(1008, "the first frame must be hello");
         }

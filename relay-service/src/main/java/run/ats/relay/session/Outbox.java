@@ -3,6 +3,7 @@ package run.ats.relay.session;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import org.springframework.web.reactive.socket.CloseStatus;
 import reactor.core.publisher.Mono;
@@ -64,6 +65,17 @@ public final class Outbox {
         if (drainScheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(drain);
         }
+    }
+
+    /**
+     * Answers a ping at once, beside the queue: a pong's order against other frames does not
+     * matter, and the flood limit bounds how many a client can ask for.
+     */
+    public void pong(byte[] payload) {
+        if (closing) {
+            return;
+        }
+        channel.eventLoop().execute(() -> channel.writeAndFlush(new PongWebSocketFrame(Unpooled.wrappedBuffer(payload)), channel.voidPromise()));
     }
 
     /** Asks for the connection to close; true for the first request. Frames offered later are dropped. */

@@ -90,9 +90,7 @@ public final class RelaySockets implements WebSocketHandler {
         // Frames go through in order; a close asked for by a frame waits for its close frame to go out.
         Mono<Void> input = session.receive()
                 .doOnNext(frame -> client.touched(clock.millis()))
-                .concatMap(frame -> frame.getType() == WebSocketMessage.Type.TEXT
-                        ? client.onText(bytes(frame))
-                        : frame.getType() == WebSocketMessage.Type.BINARY ? client.onBinary() : Mono.empty())
+                .concatMap(frame -> client.onFrame(frame.getType(), bytes(frame)))
                 .then();
         // Timeouts are checked beside the input rather than by cancelling it: cancelling the
         // inbound side makes reactor-netty drop the socket before our close frame is written.

@@ -21,12 +21,15 @@ class WebSocketConfig {
 
     /**
      * Netty's own cap is four times {@code ats.relay.max-frame} (beyond it, 1002); the relay
-     * checks the real limit itself so that it can close with 1009 and say why.
+     * checks the real limit itself so that it can close with 1009 and say why. Pings are handed
+     * to the relay (which answers them) rather than answered by Netty, so that they count toward
+     * the flood limit like any frame.
      */
     @Bean
     WebSocketHandlerAdapter webSocketHandlerAdapter(RelayProperties properties) {
         var spec = WebsocketServerSpec.builder()
                 .maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4)
+                .handlePing(true)
                 .build();
         return new WebSocketHandlerAdapter(new HandshakeWebSocketService(new ChannelUpgradeStrategy(spec)));
     }

@@ -71,6 +71,11 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    public WsClient sendPing(byte[] bytes) {
+        socket.sendPing(ByteBuffer.wrap(bytes)).join();
+        return this;
+    }
+
     /** The next frame, waiting at most 5 s. */
     public String next() {
         try {
