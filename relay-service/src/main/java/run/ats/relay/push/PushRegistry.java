@@ -6,24 +6,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import run.ats.protocol.wire.ClientMessage;
+import run.ats.protocol.wire.ErrorCode;
 import run.ats.protocol.wire.ServerMessage;
+import run.ats.relay.RelayProperties;
 import run.ats.relay.channel.ChannelKey;
 import run.ats.relay.channel.Channels;
 import run.ats.relay.channel.Subscriber;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -31,16 +33,32 @@ import java.util.stream.Collectors;
  * belongs to the connection that made it; while that connection is open the device is awake and
  * gets no push. Each registration subscribes to its channels like a client, so this relay stays
  * in their trees after the device went to sleep and still hears of new events. When an event
- * arrives on a registered (tag, cell) for a device without a live connection, it is woken, at most once per {@code min-interval} (later events are coalesced),
- * retried on 429 and 5xx, and forgotten on 404 or 410.
+ * arrives on a registered (tag, cell) for a device without a live connection, it is woken, at most
+ * once per {@code min-interval} (later events are coalesced), through {@link PushDelivery}
+ * (bounded retries, a rate per push service), and forgotten on 404 or 410.
+ *
+ * <p>What registrations hold is bounded per connection, per relay token and per client address
+ * ({@link PushQuotas}), besides the relay-wide cap: a registration outlives its connection by
+ * design, so without those one account could hold every slot, and every slot's channels, for a day.
  */
 @Component
 public final class PushRegistry {
 
-    /** Why a registration was refused: answered to the client as a bad request. */
+    /** Why a registration was refused, with the error code the client is answered with. */
     public static final class Refused extends Exception {
+        private final ErrorCode code;
+
         Refused(String message) {
+            this(ErrorCode.BAD_REQUEST, message);
+        }
+
+        Refused(ErrorCode code, String message) {
             super(message, null, false, false);
+            this.code = code;
+        }
+
+        public ErrorCode code() {
+            return code;
         }
     }
 
@@ -57,54 +75,73 @@ public final class PushRegistry {
         /** The subscription's p256dh point and auth secret, or null for content-free pushes. */
         final byte[] uaPublic;
         final byte[] authSecret;
+        /** What it counts against the quotas. */
+        final PushQuotas.Share share;
         /** What it subscribed to each channel with: its wake for that channel. */
         final Map<ChannelKey, Subscriber> listening = new ConcurrentHashMap<>();
-        volatile Object owner;
+        /** Whether the connection that made it is open (the device is awake). */
+        volatile boolean connected = true;
         long lastWakeMs = Long.MIN_VALUE / 2;
 
-        Registration(URI endpoint, String vapidKey, TreeMap<Long, String> jwts,
-                     ClientMessage.PushKeys keys, Object owner) {
-            this.uaPublic = keys == null ? null : Base64.getUrlDecoder().decode(keys.p256dh());
-            this.authSecret = keys == null ? null : Base64.getUrlDecoder().decode(keys.auth());
+        Registration(URI endpoint, String vapidKey, TreeMap<Long, String> jwts, byte[] uaPublic, byte[] authSecret,
+                     PushQuotas.Share share) {
             this.endpoint = endpoint;
             this.vapidKey = vapidKey;
             this.jwts = jwts;
-            this.owner = owner;
+            this.uaPublic = uaPublic;
+            this.authSecret = authSecret;
+            this.share = share;
         }
     }
 
     private final PushSettings settings;
-    private final WebPushSender sender;
+    private final PushDelivery delivery;
     private final Clock clock;
     private final Map<String, Registration> byEndpoint = new ConcurrentHashMap<>();
+    /** Guards every change of {@code byEndpoint} together with the quotas. */
+    private final PushQuotas quotas;
+    private final AtomicInteger channelsFollowed = new AtomicInteger();
     private final Counter sent;
     private final Counter coalesced;
     private final MeterRegistry meters;
-
     private final Channels channels;
 
-    PushRegistry(PushSettings settings, WebPushSender sender, Channels channels, Clock clock, MeterRegistry meters) {
+    PushRegistry(PushSettings settings, RelayProperties relay, PushDelivery delivery, Channels channels, Clock clock,
+                 MeterRegistry meters) {
         this.channels = channels;
         this.settings = settings;
-        this.sender = sender;
+        this.delivery = delivery;
         this.clock = clock;
         this.meters = meters;
+        this.quotas = new PushQuotas(settings, relay.maxSubscriptions());
         this.sent = meters.counter("ats.relay.push.sent");
         this.coalesced = meters.counter("ats.relay.push.coalesced");
         meters.gauge("ats.relay.push.registrations", byEndpoint, Map::size);
+        meters.gauge("ats.relay.push.channels", channelsFollowed);
     }
 
-    /** Checks and keeps a registration for {@code owner} (a connection), replacing one for the same endpoint. */
-    public ServerMessage.PushRegistered register(Object owner, ClientMessage.PushRegister request) throws Refused {
-        URI endpoint = URI.create(request.endpoint());
-        if (!("https".equals(endpoint.getScheme()) || settings.allowHttp() && "http".equals(endpoint.getScheme()))) {
-            throw new Refused("endpoint must be https");
-        }
-        if (!settings.allows(endpoint.getHost())) {
-            throw new Refused("endpoint is not at an allowed push service");
-        }
+    /**
+     * Checks and keeps a registration for {@code owner}, replacing one for the same endpoint.
+     * Refused with {@code bad_request} when something in it is wrong, {@code limit_reached} when a
+     * quota is full.
+     */
+    public ServerMessage.PushRegistered register(PushOwner owner, ClientMessage.PushRegister request) throws Refused {
+        // Validate
+        URI endpoint = endpoint(request.endpoint());
         String audience = endpoint.getScheme() + "://" + endpoint.getRawAuthority();
-        PublicKey key = VapidJwt.publicKey(Base64.getUrlDecoder().decode(request.vapidKey()));
+        PublicKey key;
+        byte[] uaPublic = null;
+        byte[] authSecret = null;
+        try {
+            key = VapidJwt.publicKey(Base64.getUrlDecoder().decode(request.vapidKey()));
+            if (request.keys() != null) {
+                uaPublic = Base64.getUrlDecoder().decode(request.keys().p256dh());
+                authSecret = Base64.getUrlDecoder().decode(request.keys().auth());
+                VapidJwt.publicKey(uaPublic);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Refused("vapidKey and keys.p256dh must be uncompressed P-256 points, base64url: " + e.getMessage());
+        }
         long now = clock.millis() / 1000;
         TreeMap<Long, String> jwts = new TreeMap<>();
         for (String jwt : request.jwts()) {
@@ -114,43 +151,75 @@ public final class PushRegistry {
                 throw new Refused("a VAPID JWT was refused: " + e.getMessage());
             }
         }
-        if (!byEndpoint.containsKey(request.endpoint()) && byEndpoint.size() >= settings.maxRegistrations()) {
-            throw new Refused("this relay holds as many push registrations as it may; try another relay");
+        Set<ChannelKey> wanted = request.channels().stream().map(c -> new ChannelKey(c.topic(), c.cell())).collect(Collectors.toUnmodifiableSet());
+
+        // Count it, then keep it
+        Registration registration = new Registration(endpoint, request.vapidKey(), jwts, uaPublic, authSecret,
+                new PushQuotas.Share(owner, wanted.size()));
+        Registration previous;
+        synchronized (quotas) {
+            previous = byEndpoint.get(request.endpoint());
+            quotas.take(registration.share, previous == null ? null : previous.share);
+            byEndpoint.put(request.endpoint(), registration);
         }
-        Set<ChannelKey> channels = request.channels().stream().map(c -> new ChannelKey(c.topic(), c.cell())).collect(Collectors.toUnmodifiableSet());
-        Registration registration = new Registration(endpoint, request.vapidKey(), jwts, request.keys(), owner);
-        Registration previous = byEndpoint.put(request.endpoint(), registration);
         if (previous != null) {
             registration.lastWakeMs = previous.lastWakeMs;
             unindex(previous);
         }
-        for (ChannelKey channel : channels) {
-            Subscriber wake = frame -> {
-                if (registration.owner == null) {
-                    wake(registration, channel);
-                }
-            };
-            registration.listening.put(channel, wake);
-            this.channels.subscribe(channel, wake); // replayed events are old news: no wake for them
+
+        // Listen like a client: replayed events are old news, no wake for them
+        synchronized (registration.listening) {
+            for (ChannelKey channel : wanted) {
+                Subscriber wake = frame -> {
+                    if (!registration.connected) {
+                        wake(registration, channel);
+                    }
+                };
+                registration.listening.put(channel, wake);
+                channelsFollowed.incrementAndGet();
+                this.channels.subscribe(channel, wake);
+            }
         }
-        return new ServerMessage.PushRegistered(channels.size(), jwts.lastKey() * 1000);
+        if (byEndpoint.get(request.endpoint()) != registration) {
+            unindex(registration); // unregistered (or replaced) meanwhile, by another connection
+        }
+        return new ServerMessage.PushRegistered(wanted.size(), jwts.lastKey() * 1000);
+    }
+
+    private URI endpoint(String given) throws Refused {
+        URI endpoint;
+        try {
+            endpoint = new URI(given);
+        } catch (URISyntaxException e) {
+            throw new Refused("endpoint is not a URL");
+        }
+        if (!("https".equals(endpoint.getScheme()) || settings.allowHttp() && "http".equals(endpoint.getScheme()))) {
+            throw new Refused("endpoint must be https");
+        }
+        if (endpoint.getHost() == null || !settings.allows(endpoint.getHost())) {
+            throw new Refused("endpoint is not at an allowed push service");
+        }
+        return endpoint;
     }
 
     /** Forgets the registration of {@code endpoint}, if there is one. */
     public void unregister(String endpoint) {
-        Registration gone = byEndpoint.remove(endpoint);
-        if (gone != null) {
-            unindex(gone);
+        Registration registration = byEndpoint.get(endpoint);
+        if (registration != null) {
+            forget(registration);
         }
     }
 
     /** The owner's connection closed: the devices it registered ({@code endpoints}) are asleep from now on. */
-    public void ownerClosed(Object owner, Set<String> endpoints) {
+    public void ownerClosed(Object connection, Set<String> endpoints) {
         for (String endpoint : endpoints) {
             Registration registration = byEndpoint.get(endpoint);
-            if (registration != null && registration.owner == owner) {
-                registration.owner = null;
+            if (registration != null && registration.share.owner().connection() == connection) {
+                registration.connected = false;
             }
+        }
+        synchronized (quotas) {
+            quotas.connectionClosed(connection);
         }
     }
 
@@ -163,7 +232,7 @@ public final class PushRegistry {
             return new byte[0];
         }
         String json = "{\"t\":\"" + key.topic() + "\"}";
-        byte[] padded = (json + " ".repeat(Math.max(0, MARKER_SIZE - json.length()))).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] padded = (json + " ".repeat(Math.max(0, MARKER_SIZE - json.length()))).getBytes(StandardCharsets.US_ASCII);
         return Aes128Gcm.encrypt(padded, registration.uaPublic, registration.authSecret);
     }
 
@@ -182,43 +251,22 @@ public final class PushRegistry {
             registration.lastWakeMs = now;
             jwt = usable.getValue();
         }
-        long[] attempt = {0};
         byte[] body = marker(registration, key);
-        Mono.defer(() -> sender.send(registration.endpoint, jwt, registration.vapidKey, body))
-                .flatMap(answer -> {
-                    attempt[0]++;
-                    int status = answer.status();
-                    if (status == 429 || status >= 500) {
-                        Duration wait = answer.retryAfter();
-                        return Mono.error(new RetryLater(status, wait));
-                    }
-                    return Mono.just(status);
-                })
-                .retryWhen(Retry.from(signals -> signals.concatMap(signal -> {
-                    if (!(signal.failure() instanceof RetryLater later) || signal.totalRetries() + 1 >= settings.maxAttempts()) {
-                        return Mono.error(signal.failure());
-                    }
-                    Duration wait = later.wait != null ? later.wait : settings.retryBackoff().multipliedBy(1L << signal.totalRetries());
-                    return Mono.delay(wait);
-                })))
-                .subscribe(status -> answered(registration, status), failure -> {
-                    String reason = failure instanceof RetryLater later ? String.valueOf(later.status) : "unreachable";
-                    meters.counter("ats.relay.push.failed", "status", reason).increment();
-                    log.debug("A push failed after {} attempts: {}", attempt[0], reason);
-                });
+        delivery.deliver(registration.endpoint, jwt, registration.vapidKey, body)
+                .subscribe(outcome -> answered(registration, outcome));
     }
 
-    private void answered(Registration registration, int status) {
+    private void answered(Registration registration, PushDelivery.Outcome outcome) {
+        int status = outcome.status();
         if (status >= 200 && status < 300) {
             sent.increment();
             return;
         }
-        meters.counter("ats.relay.push.failed", "status", String.valueOf(status)).increment();
+        meters.counter("ats.relay.push.failed", "status", outcome.reason()).increment();
+        log.debug("A push failed: {}", outcome.reason());
         if (status == 404 || status == 410) {
             // The subscription is gone for good (RFC 8030 section 7.3).
-            if (byEndpoint.remove(registration.endpoint.toString(), registration)) {
-                unindex(registration);
-            }
+            forget(registration);
         }
     }
 
@@ -232,8 +280,8 @@ public final class PushRegistry {
                 registration.jwts.headMap(now, true).clear();
                 empty = registration.jwts.isEmpty();
             }
-            if (empty && byEndpoint.remove(registration.endpoint.toString(), registration)) {
-                unindex(registration);
+            if (empty) {
+                forget(registration);
             }
         }
     }
@@ -246,7 +294,7 @@ public final class PushRegistry {
     /** Whether a registration for {@code endpoint} is held and its device has no live connection. */
     public boolean asleep(String endpoint) {
         Registration registration = byEndpoint.get(endpoint);
-        return registration != null && registration.owner == null;
+        return registration != null && !registration.connected;
     }
 
     /** Registrations held now. */
@@ -254,19 +302,22 @@ public final class PushRegistry {
         return byEndpoint.size();
     }
 
-    private void unindex(Registration registration) {
-        registration.listening.forEach(channels::unsubscribe);
-        registration.listening.clear();
+    /** Removes {@code registration} if it is still the one held for its endpoint, giving its quota back. */
+    private void forget(Registration registration) {
+        synchronized (quotas) {
+            if (!byEndpoint.remove(registration.endpoint.toString(), registration)) {
+                return;
+            }
+            quotas.give(registration.share);
+        }
+        unindex(registration);
     }
 
-    private static final class RetryLater extends RuntimeException {
-        final int status;
-        final Duration wait;
-
-        RetryLater(int status, Duration wait) {
-            super("push service answered " + status, null, false, false);
-            this.status = status;
-            this.wait = wait;
+    private void unindex(Registration registration) {
+        synchronized (registration.listening) {
+            channelsFollowed.addAndGet(-registration.listening.size());
+            registration.listening.forEach(channels::unsubscribe);
+            registration.listening.clear();
         }
     }
 }

@@ -7,6 +7,10 @@ import reactor.netty.http.client.HttpClient;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
 /**
  * One RFC 8030 push request, empty or carrying an RFC 8291 marker: {@code TTL}, {@code Urgency}, a {@code Topic} so the
@@ -46,15 +50,25 @@ class WebPushSender {
                 .uri(endpoint)
                 .send(Mono.just(io.netty.buffer.Unpooled.wrappedBuffer(body)))
                 .responseSingle((response, answer) -> answer.then(Mono.just(new Answer(response.status().code(),
-                        retryAfter(response.responseHeaders().get("Retry-After"))))))
+                        retryAfter(response.responseHeaders().get("Retry-After"), Instant.now())))))
                 .timeout(settings.requestTimeout().plusSeconds(1));
     }
 
-    private static Duration retryAfter(String value) {
+    /** RFC 9110 section 10.2.3: seconds or an HTTP date; null when absent or unreadable (our own backoff then). */
+    static Duration retryAfter(String value, Instant now) {
+        if (value == null) {
+            return null;
+        }
+        String trimmed = value.trim();
         try {
-            return value == null ? null : Duration.ofSeconds(Math.min(60, Math.max(0, Long.parseLong(value.trim()))));
-        } catch (NumberFormatException e) {
-            return null; // an HTTP date: our own backoff will do
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration until = Duration.between(now, ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME));
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (DateTimeParseException | ArithmeticException notADate) {
+                return null;
+            }
         }
     }
 }

@@ -14,6 +14,8 @@ import run.ats.relay.auth.RelayTokenVerifier;
 import run.ats.relay.channel.ChannelKey;
 import run.ats.relay.channel.StoredEvent;
 import run.ats.relay.channel.Subscriber;
+import run.ats.relay.push.PushOwner;
+import run.ats.relay.push.PushRegistry;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -39,11 +41,14 @@ final class ClientConnection implements Subscriber {
     private final PerSecond frames;
     private final PerSecond publishes;
     private volatile RelayTokenVerifier.Verified token;
+    /** The client's address, as the per-address limits see it. */
+    private final String address;
     private final long openedAtMs;
     private volatile long lastFrameAtMs;
 
-    ClientConnection(RelaySockets relay, Outbox outbox) {
+    ClientConnection(RelaySockets relay, Outbox outbox, String address) {
         this.relay = relay;
+        this.address = address;
         this.properties = relay.properties();
         this.outbox = outbox;
         this.clock = relay.clock();
@@ -170,10 +175,10 @@ final class ClientConnection implements Subscriber {
 
     private void pushRegister(ClientMessage.PushRegister request) {
         try {
-            send(relay.push().register(this, request));
+            send(relay.push().register(new PushOwner(this, token.subject(), address), request));
             pushEndpoints.add(request.endpoint());
-        } catch (run.ats.relay.push.PushRegistry.Refused refused) {
-            send(error(ErrorCode.BAD_REQUEST, refused.getMessage(), null));
+        } catch (PushRegistry.Refused refused) {
+            send(error(refused.code(), refused.getMessage(), null));
         }
     }
 

@@ -81,7 +81,7 @@ public final class RelaySockets implements WebSocketHandler {
         String ip = clientIp(session);
         AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
         Outbox outbox = new Outbox(channel, properties.outboundQueue().toBytes(), slowConsumerCloses::increment);
-        ClientConnection client = new ClientConnection(this, outbox);
+        ClientConnection client = new ClientConnection(this, outbox, ip);
         connections.incrementAndGet();
         if (fromIp.incrementAndGet() > properties.connectionsPerIp()) {
             client.close(1008, "too many connections from your address");

@@ -36,7 +36,12 @@ public final class RawWsClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawWsClient(int port) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(port, InetAddress.getLoopbackAddress());
+    }
+
+    /** Connects from {@code from} (say 127.0.0.2: another client address on one machine). */
+    public RawWsClient(int port, InetAddress from) throws IOException {
+        socket = new Socket(InetAddress.getLoopbackAddress(), port, from, 0);
         socket.setSoTimeout(5_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();

@@ -37,8 +37,9 @@ import java.util.regex.Pattern;
  */
 public final class PushServiceStandIn implements AutoCloseable {
 
-    /** One request as received: the subscription id, the status answered, and why if refused. */
-    public record Received(String subscription, int status, String refusal, Map<String, List<String>> headers, byte[] body) {
+    /** One request as received: the subscription id, the status answered, why if refused, and when (epoch ms). */
+    public record Received(String subscription, int status, String refusal, Map<String, List<String>> headers, byte[] body,
+                           long atMs) {
     }
 
     private static final Pattern VAPID = Pattern.compile("vapid t=([A-Za-z0-9_.-]+), ?k=([A-Za-z0-9_-]+)");
@@ -46,6 +47,7 @@ public final class PushServiceStandIn implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, Queue<Integer>> scripted = new ConcurrentHashMap<>();
+    private final Map<String, String> retryAfter = new ConcurrentHashMap<>();
 
     public PushServiceStandIn() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
@@ -65,6 +67,11 @@ public final class PushServiceStandIn implements AutoCloseable {
     /** The next answers for {@code subscription}, in order; 201 once they are used up. */
     public void answer(String subscription, Integer... statuses) {
         scripted.computeIfAbsent(subscription, k -> new ArrayDeque<>()).addAll(Arrays.asList(statuses));
+    }
+
+    /** The {@code Retry-After} sent with this subscription's 429 and 503 answers (default: "0" with 429, none with 503). */
+    public void retryAfter(String subscription, String value) {
+        retryAfter.put(subscription, value);
     }
 
     public List<Received> received() {
@@ -88,9 +95,11 @@ public final class PushServiceStandIn implements AutoCloseable {
                 Integer scriptedStatus = next == null ? null : next.poll();
                 status = scriptedStatus == null ? 201 : scriptedStatus;
             }
-            received.add(new Received(subscription, status, refusal, Map.copyOf(exchange.getRequestHeaders()), body));
-            if (status == 429) {
-                exchange.getResponseHeaders().set("Retry-After", "0");
+            received.add(new Received(subscription, status, refusal, Map.copyOf(exchange.getRequestHeaders()), body,
+                    System.currentTimeMillis()));
+            String wait = retryAfter.getOrDefault(subscription, status == 429 ? "0" : null);
+            if (wait != null && (status == 429 || status == 503)) {
+                exchange.getResponseHeaders().set("Retry-After", wait);
             }
             exchange.sendResponseHeaders(status, -1);
         }
