@@ -26,8 +26,9 @@ let browser;
 let alice;
 let bob;
 
-async function user(email, where, { byLink = false } = {}) {
+async function user(email, where, { byLink = false, beforeLoad } = {}) {
   const context = await browser.newContext({ geolocation: where, permissions: ['geolocation'], viewport: { width: 1100, height: 760 } });
+  if (beforeLoad) await beforeLoad(context);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`[${email}] page error: ${e.message}`));
   await page.goto(APP);
@@ -153,6 +154,34 @@ describe('the PWA', () => {
     await pings(bob.page).getByText(/family only, first/).waitFor({ timeout: 15_000 });
     await publish(alice.page, 'family', 'family only, second');
     await pings(bob.page).getByText(/family only, second/).waitFor({ timeout: 15_000 });
+  });
+
+  test('a relay that sends a ping again under a new event id gets it shown once', async () => {
+    // Carol's relay is hostile: before each event it sends a copy under another id (v1 pings opened anyway).
+    const relabelled = [];
+    const carol = await user('carol@example.com', BOB, {
+      beforeLoad: (context) => context.routeWebSocket(/\/v1\/ws$/, (ws) => {
+        const server = ws.connectToServer();
+        server.onMessage((message) => {
+          const frame = typeof message === 'string' ? JSON.parse(message) : undefined;
+          if (frame?.type === 'event') {
+            const copy = { ...frame, id: `${frame.id.slice(0, 40)}-again-${relabelled.length}` };
+            relabelled.push(copy.id);
+            ws.send(JSON.stringify(copy));
+          }
+          ws.send(message);
+        });
+      }),
+    });
+    await follow(carol.page, 'ice_block');
+    await radius(carol.page, 2);
+    await publish(alice.page, 'ice_block', 'said once');
+    await pings(carol.page).getByText(/said once/).first().waitFor({ timeout: 15_000 });
+    // The copy went first; give the enclave a moment past the original before counting.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(relabelled.length >= 1, 'the hostile relay relabelled an event');
+    assert.equal(await pings(carol.page).getByText(/said once/).count(), 1, 'the relabelled copy was refused');
+    await carol.context.close();
   });
 
   test('the app origin cannot read the enclave, and a foreign origin gets no answer from it', async () => {

@@ -91,7 +91,8 @@ export class Kms {
     return (await this.call<{ jwt: string }>('vapid.sign', { aud, exp })).jwt;
   }
 
-  async open(tag: string, cell: string, payload: string): Promise<Ping> {
-    return (await this.call<{ ping: Ping }>('ping.open', { tag, cell, payload })).ping;
+  /** The ping event {@code id} carries; the enclave refuses one relabelled, stale or not for this topic. */
+  async open(tag: string, cell: string, id: string, payload: string): Promise<Ping> {
+    return (await this.call<{ ping: Ping }>('ping.open', { tag, cell, id, payload })).ping;
   }
 }

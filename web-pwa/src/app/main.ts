@@ -318,12 +318,13 @@ async function onEvent(event: RelayEvent): Promise<void> {
   if (!topic || received.has(event.id) || event.expiresAt <= Date.now()) return;
   let ping: Ping;
   try {
-    ping = await kms.open(topic.tag, event.cell, event.payload);
+    ping = await kms.open(topic.tag, event.cell, event.id, event.payload);
   } catch {
-    return; // not for us, or tampered with: nothing to show
+    return; // not for us, tampered with, relabelled or stale: nothing to show
   }
   if (cellOf(ping) !== event.cell) return; // a ping must lie in the cell it was sent to
-  received.set(event.id, { ping, topic, expiresAt: event.expiresAt });
+  // A relay may stretch an event's expiry; the sealed time and ttl may not be stretched.
+  received.set(event.id, { ping, topic, expiresAt: Math.min(event.expiresAt, ping.ts + ping.ttl * 1000) });
   if (received.size > 5000) {
     const oldest = [...received.entries()].sort((a, b) => a[1].expiresAt - b[1].expiresAt)[0][0];
     received.delete(oldest);
@@ -381,11 +382,11 @@ async function publish(): Promise<void> {
     return;
   }
   const id = randomId();
-  const ping: Ping = { id, lat: position.lat, lon: position.lon, text, ts: Date.now() };
+  const ttl = Number(($('ttl') as HTMLSelectElement).value);
+  const ping: Ping = { id, lat: position.lat, lon: position.lon, text, ts: Date.now(), ttl };
   const cell = cellOf(position);
   try {
     const payload = await kms.seal(tag, cell, ping);
-    const ttl = Number(($('ttl') as HTMLSelectElement).value);
     await link.publish(tag, cell, id, ttl, payload);
     // Relays do not echo a ping to its publisher: show our own from here.
     const topic = topics.find((t) => t.tag === tag);

@@ -2,7 +2,6 @@
 // is non-extractable: the worker can use it, nobody can read it out.
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export function base64url(bytes: Uint8Array): string {
   let binary = '';
@@ -32,29 +31,29 @@ export function importTopicSecret(secret: Uint8Array): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', secret as BufferSource, 'HKDF', false, ['deriveKey']);
 }
 
-/** The ping key for one cell: HKDF-SHA-256(ikm = topic secret, salt = cell, info = "ats-ping-v1"), AES-256-GCM. */
+/** The ping key for one cell: HKDF-SHA-256(ikm = topic secret, salt = cell, info = "ats-ping-v2"), AES-256-GCM. */
 export function cellKey(topicSecret: CryptoKey, cell: string): Promise<CryptoKey> {
   return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode(cell), info: encoder.encode('ats-ping-v1') },
+    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode(cell), info: encoder.encode('ats-ping-v2') },
     topicSecret, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 }
 
-/** base64url(nonce(12) || AES-256-GCM(plaintext)); a fresh random nonce unless a test gives one. */
-export async function seal(key: CryptoKey, plaintext: string, nonce?: Uint8Array): Promise<string> {
+/** nonce(12) || AES-256-GCM(plaintext, aad); a fresh random nonce unless a test gives one. */
+export async function seal(key: CryptoKey, plaintext: Uint8Array, aad: Uint8Array, nonce?: Uint8Array): Promise<Uint8Array> {
   const iv = nonce ?? crypto.getRandomValues(new Uint8Array(12));
-  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as BufferSource }, key, encoder.encode(plaintext)));
+  const sealed = new Uint8Array(await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource }, key, plaintext as BufferSource));
   const out = new Uint8Array(12 + sealed.length);
   out.set(iv);
   out.set(sealed, 12);
-  return base64url(out);
+  return out;
 }
 
-/** The plaintext, or an error when the payload was not sealed with this key. */
-export async function open(key: CryptoKey, payload: string): Promise<string> {
-  const bytes = fromBase64url(payload);
+/** The plaintext of nonce(12) || ciphertext, or an error unless it was sealed with this key and exactly this aad. */
+export async function open(key: CryptoKey, bytes: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   if (bytes.length < 12 + 16) throw new TypeError('payload too short');
-  const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.slice(0, 12) }, key, bytes.slice(12));
-  return decoder.decode(plain);
+  return new Uint8Array(await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: bytes.slice(0, 12), additionalData: aad as BufferSource }, key, bytes.slice(12)));
 }
 
 /** A VAPID key pair (RFC 8292): ECDSA P-256, the private half non-extractable. */

@@ -9,17 +9,20 @@ export type Request =
   | { method: 'topic.leave'; params: { tag: string } }
   | { method: 'topic.list'; params: Record<string, never> }
   | { method: 'ping.seal'; params: { tag: string; cell: string; ping: Ping } }
-  | { method: 'ping.open'; params: { tag: string; cell: string; payload: string } }
+  | { method: 'ping.open'; params: { tag: string; cell: string; id: string; payload: string } }
   | { method: 'vapid.publicKey'; params: Record<string, never> }
   | { method: 'vapid.sign'; params: { aud: string; exp: number } };
 
-/** What a ping says, inside its encryption. */
+/** A ping: its spot and text are sealed; its event id, time and ttl are bound to the seal (ping.ts). */
 export interface Ping {
   id: string;
   lat: number;
   lon: number;
   text: string;
+  /** When it was sealed, epoch milliseconds. */
   ts: number;
+  /** How long it lives, in seconds: a reader refuses it after ts + ttl. */
+  ttl: number;
 }
 
 export interface Topic {
@@ -32,6 +35,8 @@ export interface Topic {
 }
 
 export const MAX_TEXT = 280;
+/** The longest a ping may live: the app's longest choice, and the relays' default max-event-ttl. */
+export const MAX_PING_TTL_SECONDS = 300;
 const TAG = /^[A-Za-z0-9_-]{22}$/;
 const EVENT_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const TOPIC_NAME = /^[a-z0-9_]{1,48}$/;
@@ -55,7 +60,9 @@ export function checkPing(value: unknown): Ping {
   need(typeof ping.lon === 'number' && ping.lon >= -180 && ping.lon <= 180, 'ping.lon must be a longitude');
   need(typeof ping.text === 'string' && ping.text.length >= 1 && ping.text.length <= MAX_TEXT, `ping.text must be 1-${MAX_TEXT} characters`);
   need(typeof ping.ts === 'number' && Number.isSafeInteger(ping.ts) && ping.ts > 0, 'ping.ts must be epoch milliseconds');
-  return { id: ping.id as string, lat: ping.lat as number, lon: ping.lon as number, text: ping.text as string, ts: ping.ts as number };
+  need(typeof ping.ttl === 'number' && Number.isSafeInteger(ping.ttl) && ping.ttl >= 1 && ping.ttl <= MAX_PING_TTL_SECONDS,
+    `ping.ttl must be 1-${MAX_PING_TTL_SECONDS} seconds`);
+  return { id: ping.id as string, lat: ping.lat as number, lon: ping.lon as number, text: ping.text as string, ts: ping.ts as number, ttl: ping.ttl as number };
 }
 
 /** Throws {@link BadRequest} unless {@code message} is a well-formed request. */
@@ -81,7 +88,8 @@ export function checkRequest(message: unknown): Request {
     case 'ping.seal':
       return { method: 'ping.seal', params: { tag: text('tag', TAG, 'tag must be a topic tag'), cell: text('cell', CELL_PATTERN, 'cell must be a precision-4 geohash'), ping: checkPing(params.ping) } };
     case 'ping.open':
-      return { method: 'ping.open', params: { tag: text('tag', TAG, 'tag must be a topic tag'), cell: text('cell', CELL_PATTERN, 'cell must be a precision-4 geohash'), payload: text('payload', /^[A-Za-z0-9_-]{38,5462}$/, 'payload must be base64url, at most 4 KiB decoded') } };
+      return { method: 'ping.open', params: { tag: text('tag', TAG, 'tag must be a topic tag'), cell: text('cell', CELL_PATTERN, 'cell must be a precision-4 geohash'),
+        id: text('id', EVENT_ID, 'id must be an event id'), payload: text('payload', /^[A-Za-z0-9_-]{55,5462}$/, 'payload must be base64url, at most 4 KiB decoded') } };
     case 'vapid.sign': {
       // Push services are https; plain http only on loopback (a local stand-in).
       const aud = text('aud', /^(https:\/\/[^/?#\s]+|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/, 'aud must be an https origin');

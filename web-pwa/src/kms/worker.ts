@@ -1,7 +1,8 @@
 // The enclave's worker: every key operation happens here, on keys that never leave it.
 
-import { base64url, cellKey, fromBase64url, importTopicSecret, newVapidKeys, open, privateTopicName, seal, signVapid, topicTag, vapidPublicKey } from './crypto';
-import { BadRequest, checkPing, checkRequest, type Request, type Topic } from './rpc';
+import { base64url, cellKey, fromBase64url, importTopicSecret, newVapidKeys, privateTopicName, signVapid, topicTag, vapidPublicKey } from './crypto';
+import { openPing, sealPing } from './ping';
+import { BadRequest, checkRequest, type Request, type Topic } from './rpc';
 import { keys, topics, type StoredTopic } from './store';
 
 const cellKeys = new Map<string, Promise<CryptoKey>>();
@@ -65,18 +66,11 @@ async function handle(request: Request): Promise<unknown> {
       return (await topics.all()).map(shown);
     case 'ping.seal': {
       const { tag, cell, ping } = request.params;
-      return { payload: await seal(await keyFor(await topic(tag), cell), JSON.stringify(ping)) };
+      return { payload: await sealPing(await keyFor(await topic(tag), cell), tag, cell, ping) };
     }
     case 'ping.open': {
-      const { tag, cell, payload } = request.params;
-      let plain: string;
-      try {
-        plain = await open(await keyFor(await topic(tag), cell), payload);
-      } catch (e) {
-        if (e instanceof BadRequest) throw e;
-        throw new BadRequest('not sealed with this topic key');
-      }
-      return { ping: checkPing(JSON.parse(plain)) };
+      const { tag, cell, id, payload } = request.params;
+      return { ping: await openPing(await keyFor(await topic(tag), cell), tag, cell, id, payload) };
     }
     case 'vapid.publicKey':
       return { publicKey: await vapidPublicKey(await vapidKeys()) };
