@@ -51,7 +51,7 @@ class BrokerFollowsDirectoryTest {
                     .contains("directory-not-loaded").doesNotContain("unknown-name");
             KeyPair relay = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             String relayId = run.ats.protocol.relay.RelayId.of(run.ats.protocol.crypto.Ed25519.raw(relay.getPublic()));
-            assertThat(TunnelTest.tunnelHello(publicPort, nonce -> TunnelHandshake.hello(relayId, relay.getPublic(), relay.getPrivate(), null, nonce)))
+            assertThat(TunnelTest.tunnelHello(publicPort, (nonce, broker) -> TunnelHandshake.hello(relayId, relay.getPublic(), relay.getPrivate(), null, nonce, broker)))
                     .isEqualTo("1008 the broker has not read the directory yet; try again shortly");
         } finally {
             blind.close();

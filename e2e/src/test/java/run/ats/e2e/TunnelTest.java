@@ -223,21 +223,46 @@ class TunnelTest {
         String strangerId = run.ats.protocol.relay.RelayId.of(run.ats.protocol.crypto.Ed25519.raw(stranger.getPublic()));
 
         // Relay 0's id, but the stranger's key.
-        assertThat(tunnelHello(suite.brokerPublicPort, nonce -> TunnelHandshake.hello(idZero, stranger.getPublic(), stranger.getPrivate(), null, nonce)))
+        assertThat(tunnelHello(suite.brokerPublicPort, (nonce, broker) -> TunnelHandshake.hello(idZero, stranger.getPublic(), stranger.getPrivate(), null, nonce, broker)))
                 .startsWith("1008 unauthorized");
         // Relay 0's key, signing for the stranger's id.
-        assertThat(tunnelHello(suite.brokerPublicPort, nonce -> TunnelHandshake.hello(strangerId, relayZero.getPublic(), relayZero.getPrivate(), null, nonce)))
+        assertThat(tunnelHello(suite.brokerPublicPort, (nonce, broker) -> TunnelHandshake.hello(strangerId, relayZero.getPublic(), relayZero.getPrivate(), null, nonce, broker)))
                 .startsWith("1008 unauthorized");
         // A well-proven key that nobody claimed.
-        assertThat(tunnelHello(suite.brokerPublicPort, nonce -> TunnelHandshake.hello(strangerId, stranger.getPublic(), stranger.getPrivate(), null, nonce)))
+        assertThat(tunnelHello(suite.brokerPublicPort, (nonce, broker) -> TunnelHandshake.hello(strangerId, stranger.getPublic(), stranger.getPrivate(), null, nonce, broker)))
                 .startsWith("1008 unclaimed");
         // Relay 0 asking for relay 1's name.
-        assertThat(tunnelHello(suite.brokerPublicPort, nonce -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), names.get(1), nonce)))
+        assertThat(tunnelHello(suite.brokerPublicPort, (nonce, broker) -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), names.get(1), nonce, broker)))
                 .startsWith("1008 not your name");
         assertThat(suite.metric(suite.broker, "ats_broker_handshake_failures_total")).isGreaterThanOrEqualTo(4);
         // None of that disturbed the real tunnels.
         assertThat(suite.metric(suite.broker, "ats_broker_tunnels")).isEqualTo(2);
     }
+    @Test
+    @Order(2)
+    void aRelaysProofForAnotherBrokerIsRefused() throws Exception {
+        // A broker the relay dials (here: one that passes the handshake's bytes on, unchanged, to
+        // this broker) gets this broker's challenge signed by the relay. The proof names the broker
+        // the relay dialed, so this broker refuses it, and the relay's real tunnel stays.
+        KeyPair relayZero = readKey(relays.get(0));
+        String idZero = relays.get(0).id;
+        try (ByteRelay other = new ByteRelay(suite.brokerPublicPort)) {
+            assertThat(tunnelHello(other.port(), (nonce, broker) -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), null, nonce, broker)))
+                    .startsWith("1008 wrong broker: the proof is for ws://127.0.0.1:" + other.port());
+            // The same proof with this broker's origin written over the other's: the signature is not for it.
+            assertThat(tunnelHello(other.port(), (nonce, broker) -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), null, nonce, broker)
+                    .replace(broker, "ws://127.0.0.1:" + suite.brokerPublicPort))).startsWith("1008 unauthorized");
+        }
+        // Every spelling of another origin, and one long enough to overflow a close frame's reason.
+        for (String elsewhere : List.of("ws://127.0.0.1:1", "wss://127.0.0.1:" + suite.brokerPublicPort, "ws://localhost.:1",
+                "ws://" + "\u00e9".repeat(300) + ":1")) {
+            assertThat(tunnelHello(suite.brokerPublicPort, (nonce, broker) -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(),
+                    null, nonce, elsewhere))).as(elsewhere).startsWith("1008 wrong broker");
+        }
+        assertThat(suite.metric(suite.broker, "ats_broker_tunnels")).isEqualTo(2);
+        assertThat(suite.metric(suite.broker, "ats_broker_tunnels_replaced_total")).isZero();
+    }
+
 
     @Test
     @Order(3)
@@ -307,12 +332,16 @@ class TunnelTest {
         }
     }
 
-    /** Dials a broker's tunnel endpoint on {@code port}, answers its challenge with {@code hello}; the close frame's code and reason. */
-    static String tunnelHello(int port, java.util.function.Function<String, String> hello) throws Exception {
+    /**
+     * Dials a broker's tunnel endpoint on {@code port} as a relay would, answers its challenge with
+     * {@code hello} (given the nonce and the origin dialed); the close frame's code and reason.
+     */
+    static String tunnelHello(int port, java.util.function.BiFunction<String, String, String> hello) throws Exception {
+        URI dialed = URI.create("ws://127.0.0.1:" + port + "/v1/tunnel");
         BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         CompletableFuture<String> closed = new CompletableFuture<>();
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/tunnel"), new WebSocket.Listener() {
+                .buildAsync(dialed, new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                         frames.add(data.toString());
@@ -328,9 +357,57 @@ class TunnelTest {
                 }).join();
         String challenge = frames.poll(5, TimeUnit.SECONDS);
         assertThat(challenge).contains("tunnel-challenge");
-        socket.sendText(hello.apply(TunnelHandshake.parseChallenge(challenge)), true).join();
+        socket.sendText(hello.apply(TunnelHandshake.parseChallenge(challenge), TunnelHandshake.brokerOrigin(dialed)), true).join();
         return closed.get(10, TimeUnit.SECONDS);
     }
+    /**
+     * Another broker's address on loopback that passes every byte on to {@code target} and back, as a
+     * broker would that hands a relay's handshake messages on to another broker.
+     */
+    static final class ByteRelay implements AutoCloseable {
+
+        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        ByteRelay(int target) throws java.io.IOException {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        Socket in = server.accept();
+                        Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                        sockets.add(in);
+                        sockets.add(out);
+                        Thread.ofVirtual().start(() -> pump(in, out));
+                        Thread.ofVirtual().start(() -> pump(out, in));
+                    }
+                } catch (java.io.IOException closed) {
+                    // the relay is closed: stop accepting
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private static void pump(Socket from, Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+                to.shutdownOutput();
+            } catch (java.io.IOException ended) {
+                // either side closed: the other ends with it
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+            for (Socket socket : List.copyOf(sockets)) {
+                socket.close();
+            }
+        }
+    }
+
 
     private static KeyPair readKey(Suite.Relay relay) throws Exception {
         List<String> lines = Files.readAllLines(relay.keyFile, StandardCharsets.US_ASCII);

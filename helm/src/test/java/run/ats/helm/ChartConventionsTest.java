@@ -142,7 +142,9 @@ class ChartConventionsTest {
         assertThat(broker).containsEntry("ATS_BROKER_DOMAIN", "ats.example.com")
                 .containsEntry("ATS_BROKER_ADVERTISED_URL", "wss://{name}.ats.example.com")
                 .containsEntry("ATS_BROKER_MAX_CONNECTIONS_PER_ADDRESS", "0")
-                .containsEntry("ATS_BROKER_PEERS_URLS", "http://ats-broker-peers:8083");
+                .containsEntry("ATS_BROKER_PEERS_URLS", "http://ats-broker-peers:8083")
+                // What relays dial, in the cluster and from home (NOTES.txt): a proof for any other broker is refused.
+                .containsEntry("ATS_BROKER_TUNNEL_URLS", "wss://broker.ats.example.com/v1/tunnel,ws://ats-broker:8443/v1/tunnel");
         assertThat(map(chart.get("Service", "ats-broker-peers"), "spec")).containsEntry("clusterIP", "None");
         Map<String, Object> relay = map(chart.get("ConfigMap", "ats-relay"), "data");
         assertThat(relay).containsEntry("ATS_RELAY_BROKER_URLS", "ws://ats-broker:8443/v1/tunnel")

@@ -38,6 +38,10 @@ import java.util.List;
  * @param trustedProxies  CIDR blocks of proxies (an ingress controller) whose X-Forwarded-For and
  *                        X-Forwarded-Proto are believed; none: every connection is its own client
  * @param eventLoops      threads serving the public port (tunnels and client connections); 0: one per core
+ * @param tunnelUrls      the URLs relays dial to reach this broker's {@code /v1/tunnel} (what their
+ *                        {@code ats.relay.broker-urls} say; replicas behind one name list the same): a relay's
+ *                        proof names the one it dialed, and a proof for any other broker is refused; none:
+ *                        {@code ws(s)://127.0.0.1}, {@code localhost} and {@code [::1]} at the public port, for a local run
  */
 @Validated
 @ConfigurationProperties("ats.broker")
@@ -59,9 +63,18 @@ public record BrokerProperties(
         @DefaultValue @Valid Peers peers,
         @DefaultValue("256") @Min(0) int maxConnectionsPerAddress,
         @DefaultValue("") List<String> trustedProxies,
-        @DefaultValue("0") @Min(0) int eventLoops) {
+        @DefaultValue("0") @Min(0) int eventLoops,
+        @DefaultValue("") List<URI> tunnelUrls) {
 
     public BrokerProperties {
+        tunnelUrls = tunnelUrls == null ? List.of() : tunnelUrls.stream().filter(url -> !url.toString().isBlank()).toList();
+        for (URI url : tunnelUrls) {
+            try {
+                run.ats.tunnel.TunnelHandshake.brokerOrigin(url);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("ats.broker.tunnel-urls: " + e.getMessage());
+            }
+        }
         long bytes = window == null ? 0 : window.toBytes();
         if (bytes < run.ats.tunnel.TunnelHandshake.MIN_WINDOW || bytes > run.ats.tunnel.TunnelHandshake.MAX_WINDOW) {
             throw new IllegalArgumentException("ats.broker.window must be from 16KB to 16MB, not " + window);

@@ -79,6 +79,12 @@ final class TunnelDialer {
         }
         local = new InetSocketAddress("127.0.0.1", event.getWebServer().getPort());
         for (URI broker : properties.brokerUrls()) {
+            try {
+                TunnelHandshake.brokerOrigin(broker);
+            } catch (IllegalArgumentException e) {
+                log.error("Not dialing broker {}: ats.relay.broker-urls: {}", broker, e.getMessage());
+                continue;
+            }
             dial(broker, FIRST_RETRY);
         }
         // Claimed just now (the directory lists this relay with a name): dial at once, not after the backoff.
@@ -161,8 +167,9 @@ final class TunnelDialer {
         try {
             if (text.contains("\"tunnel-challenge\"")) {
                 String nonce = TunnelHandshake.parseChallenge(text);
+                // Signed for the broker dialed, so that broker cannot pass the proof on to another.
                 channel.writeAndFlush(new TextWebSocketFrame(TunnelHandshake.hello(identity.relayId(), identity.keys().getPublic(),
-                        identity.keys().getPrivate(), null, nonce)));
+                        identity.keys().getPrivate(), null, nonce, TunnelHandshake.brokerOrigin(broker))));
             } else {
                 TunnelHandshake.Welcome welcome = TunnelHandshake.parseWelcome(text);
                 WebSocketKeepAlive.install(channel, properties.linkKeepalive());

@@ -2,6 +2,7 @@ package run.ats.broker.tunnel;
 
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,11 +24,14 @@ import run.ats.tunnel.WebSocketKeepAlive;
 
 import java.security.SecureRandom;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The broker's end of one tunnel, from the moment its WebSocket is open: challenge the relay,
- * check its proof and that the signed directory lists it with a name, then carry its streams.
+ * check its proof (made for this broker: one of its own origins) and that the signed directory
+ * lists it with a name, then carry its streams.
  * Refusals close with 1008 and the reason, and count in {@code ats_broker_handshake_failures_total}.
  */
 public final class TunnelConnection extends ChannelInboundHandlerAdapter {
@@ -39,15 +43,18 @@ public final class TunnelConnection extends ChannelInboundHandlerAdapter {
     private final Tunnels tunnels;
     private final Counter failures;
     private final String nonce;
+    private final Function<Channel, Set<String>> origins;
     private Tunnels.Tunnel tunnel;
     private ScheduledFuture<?> helloTimeout;
 
-    TunnelConnection(BrokerProperties properties, DirectoryWatch directory, Tunnels tunnels, Counter failures, SecureRandom random) {
+    TunnelConnection(BrokerProperties properties, DirectoryWatch directory, Tunnels tunnels, Counter failures, SecureRandom random,
+                     Function<Channel, Set<String>> origins) {
         this.properties = properties;
         this.directory = directory;
         this.tunnels = tunnels;
         this.failures = failures;
         this.nonce = TunnelHandshake.nonce(random);
+        this.origins = origins;
     }
 
     /** Fired down the pipeline once the WebSocket handshake's answer is out. */
@@ -93,7 +100,13 @@ public final class TunnelConnection extends ChannelInboundHandlerAdapter {
             refuse(ctx, "bad tunnel-hello: " + e.getMessage());
             return;
         }
-        if (!hello.provenFor(nonce)) {
+        Set<String> ours = origins.apply(ctx.channel());
+        if (!ours.contains(hello.broker())) {
+            // A proof for the broker the relay dialed, passed on to this one: the other broker is not to be trusted with it.
+            refuse(ctx, "wrong broker: the proof is for " + hello.broker() + ", not this broker (ats.broker.tunnel-urls)");
+            return;
+        }
+        if (!hello.provenFor(nonce, ours)) {
             refuse(ctx, "unauthorized: the key does not match the relay id, or the proof is wrong");
             return;
         }
@@ -131,8 +144,28 @@ public final class TunnelConnection extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, String reason) {
         failures.increment();
         log.info("Tunnel refused: {}", reason);
-        ctx.writeAndFlush(new CloseWebSocketFrame(1008, reason.length() > 120 ? reason.substring(0, 120) : reason))
+        ctx.writeAndFlush(new CloseWebSocketFrame(1008, closeReason(reason)))
                 .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * {@code reason} cut to at most 120 UTF-8 bytes, at a character's edge: a close frame carries 125
+     * bytes at most, and a reason quoting what a relay sent may hold characters of several bytes each.
+     */
+    static String closeReason(String reason) {
+        StringBuilder cut = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < reason.length(); ) {
+            int point = reason.codePointAt(i);
+            int size = point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
+            if (bytes + size > 120) {
+                break;
+            }
+            cut.appendCodePoint(point);
+            bytes += size;
+            i += Character.charCount(point);
+        }
+        return cut.toString();
     }
 
     @Override
