@@ -188,7 +188,7 @@ public final class Cli {
         SiteFetcher fetcher = new SiteFetcher(AddressPolicy.anything(), 16L << 20, Duration.ofSeconds(20), 3, Schedulers.boundedElastic());
         DeploymentCheck check = new DeploymentCheck(new DeploymentCrawler(fetcher, 500, Schedulers.boundedElastic()), fetcher, log, Clock.systemUTC());
         Report report = check.verify(origin).block(Duration.ofMinutes(5));
-        if (report == null || report.verdict() == Report.Verdict.ERROR) {
+        if (report == null || report.verdict() == Report.Verdict.CANNOT_CHECK) {
             throw new Unreachable(report == null ? "no answer" : String.join("; ", report.problems()));
         }
         if (options.json()) {

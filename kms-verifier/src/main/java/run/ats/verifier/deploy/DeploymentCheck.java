@@ -36,17 +36,16 @@ public final class DeploymentCheck {
         this.clock = clock;
     }
 
+    /**
+     * Any failure to fetch the origin is a {@link Report.Verdict#CANNOT_CHECK} report that says what
+     * failed; a failure of the release source (the log's evidence, its database) is the caller's to report.
+     */
     public Mono<Report> verify(URI origin) {
         return crawler.crawl(origin)
+                .onErrorMap(CannotCheck::atOrigin)
                 .flatMap(this::against)
-                .onErrorResume(UnsafeFetchException.class, refused -> Mono.just(Report.error(origin.toString(), clock.instant(),
-                        refused.getMessage())))
-                .onErrorResume(io.netty.channel.ConnectTimeoutException.class, e -> Mono.just(Report.error(origin.toString(),
-                        clock.instant(), "could not connect: " + e.getMessage())))
-                .onErrorResume(java.io.IOException.class, e -> Mono.just(Report.error(origin.toString(), clock.instant(),
-                        "could not fetch the entry page: " + e.getMessage())))
-                .onErrorResume(java.net.UnknownHostException.class, e -> Mono.just(Report.error(origin.toString(), clock.instant(),
-                        "unknown host: " + e.getMessage())));
+                .onErrorResume(CannotCheck.AtOrigin.class, failed -> Mono.fromSupplier(() -> Report.cannotCheck(origin.toString(),
+                        clock.instant(), CannotCheck.describe(failed.getCause()))));
     }
 
     private Mono<Report> against(Deployment deployment) {
@@ -81,12 +80,13 @@ public final class DeploymentCheck {
         // Files the release lists that the entry page does not lead to (icons, say) are fetched too.
         return Flux.fromIterable(release.files().keySet())
                 .filter(path -> !served.containsKey(path))
-                .concatMap(path -> fetcher.fetch(deployment.origin().resolve("/" + path))
+                .concatMap(path -> fetcher.fetch(deployment.origin().resolve("/" + path), BrowserRequest.byPath(path, BrowserRequest.OTHER))
                         .doOnNext(fetched -> served.put(path, fetched))
                         .onErrorResume(UnsafeFetchException.class, refused -> {
                             problems.add(refused.getMessage());
                             return Mono.empty();
-                        }))
+                        })
+                        .onErrorMap(CannotCheck::atOrigin))
                 .then(Mono.fromSupplier(() -> {
                     List<Report.FileCheck> files = new ArrayList<>();
                     release.files().forEach((path, expected) -> files.add(check(path, expected, served.get(path))));

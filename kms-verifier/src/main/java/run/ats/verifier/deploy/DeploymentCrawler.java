@@ -42,7 +42,10 @@ public final class DeploymentCrawler {
         this.parsing = parsing;
     }
 
-    /** Fails only when the entry page cannot be fetched; anything further is a problem in the result. */
+    /**
+     * Fails when the entry page cannot be fetched, or a later fetch fails other than by a refusal
+     * ({@link UnsafeFetchException}, which is a problem in the result): the caller reports either as "cannot check".
+     */
     public Mono<Deployment> crawl(URI origin) {
         URI root = origin.resolve("/");
         return fetcher.fetch(root).flatMap(entry -> {
@@ -79,7 +82,7 @@ public final class DeploymentCrawler {
                 problems.add("more than " + maxFiles + " files; " + next.path() + " and any after it were not fetched");
                 return Mono.empty();
             }
-            return fetcher.fetch(next.url())
+            return fetcher.fetch(next.url(), BrowserRequest.of(next.kind(), next.path()))
                     .doOnNext(fetched -> files.put(next.path(), fetched))
                     .filter(fetched -> fetched.status() == 200 && isScript(next, fetched))
                     .flatMap(script -> offLoop(() -> scriptReferences(root, next.path(), script)))

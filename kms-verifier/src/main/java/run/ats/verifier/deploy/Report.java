@@ -20,12 +20,15 @@ public record Report(String origin, Verdict verdict, Instant checkedAt, ReleaseR
         MATCH,
         /** Something served differs from every logged, live release. */
         MISMATCH,
-        /** The deployment could not be checked (unreachable, refused). */
-        ERROR;
+        /**
+         * The deployment could not be checked: unreachable, refused, malformed, too slow, too big, or any
+         * other failure. The monitor's gauge says -1 and the cannot-check alert fires; never a silent pass.
+         */
+        CANNOT_CHECK;
 
         @JsonValue
         public String json() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -48,7 +51,7 @@ public record Report(String origin, Verdict verdict, Instant checkedAt, ReleaseR
     public record HeaderCheck(String header, boolean ok, String detail) {
     }
 
-    public static Report error(String origin, Instant at, String problem) {
-        return new Report(origin, Verdict.ERROR, at, null, List.of(), List.of(), List.of(problem), null);
+    public static Report cannotCheck(String origin, Instant at, String problem) {
+        return new Report(origin, Verdict.CANNOT_CHECK, at, null, List.of(), List.of(), List.of(problem), null);
     }
 }

@@ -41,33 +41,34 @@ public final class SiteFetcher {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .responseTimeout(timeout)
                 .followRedirect(false)
-                .headers(headers -> headers.set("User-Agent", "ats-kms-verifier/1").set("Accept-Encoding", "identity"));
+                // Bodies arrive decoded (gzip, deflate), and are counted against the cap as they are decoded.
+                .compress(true);
     }
 
+    /** Fetches {@code url} as a browser loads a page: the entry page's way. */
     public Mono<Fetched> fetch(URI url) {
-        return fetch(url, url, 0).timeout(timeout, Mono.error(() -> new UnsafeFetchException("fetching " + url
+        return fetch(url, BrowserRequest.DOCUMENT);
+    }
+
+    /** Fetches {@code url} with the headers a browser sends for {@code as}. */
+    Mono<Fetched> fetch(URI url, BrowserRequest as) {
+        return fetch(url, url, 0, as).timeout(timeout, Mono.error(() -> new UnsafeFetchException("fetching " + url
                 + " took longer than " + timeout.toSeconds() + " s")));
     }
 
-    private Mono<Fetched> fetch(URI origin, URI url, int redirects) {
+    private Mono<Fetched> fetch(URI origin, URI url, int redirects, BrowserRequest as) {
         try {
             checkLiteral(url);
         } catch (UnsafeFetchException e) {
             return Mono.error(e);
         }
-        return client.get().uri(url).response((response, content) -> {
+        return client.headers(as::apply).get().uri(url).response((response, content) -> {
             int status = response.status().code();
             HttpHeaders headers = response.responseHeaders();
             if (status >= 300 && status < 400 && headers.contains("Location")) {
-                URI next = url.resolve(headers.get("Location"));
-                if (!sameOrigin(origin, next)) {
-                    return Mono.<Fetched>error(new UnsafeFetchException(url + " redirects to another origin ("
-                            + next.getScheme() + "://" + next.getAuthority() + "): refused"));
-                }
-                if (redirects >= maxRedirects) {
-                    return Mono.<Fetched>error(new UnsafeFetchException(url + ": more than " + maxRedirects + " redirects"));
-                }
-                return content.then(fetch(origin, next, redirects + 1));
+                // The redirect's body is drained (not kept) so the connection can be reused for the next fetch.
+                return content.then(Mono.fromCallable(() -> RedirectTarget.resolve(url, headers.get("Location"))))
+                        .flatMap(next -> follow(origin, url, next, redirects, as));
             }
             String length = headers.get("Content-Length");
             if (length != null && length.matches("[0-9]{1,18}") && Long.parseLong(length) > maxBytes) {
@@ -85,6 +86,18 @@ public final class SiteFetcher {
                     })
                     .then(Mono.fromCallable(() -> new Fetched(url, status, headers, received.toByteArray())));
         }).single();
+    }
+
+    /** A redirect is followed within the origin only, and only so many times. */
+    private Mono<Fetched> follow(URI origin, URI url, URI next, int redirects, BrowserRequest as) {
+        if (!sameOrigin(origin, next)) {
+            return Mono.error(new UnsafeFetchException(url + " redirects to another origin (" + next.getScheme() + "://"
+                    + next.getAuthority() + "): refused"));
+        }
+        if (redirects >= maxRedirects) {
+            return Mono.error(new UnsafeFetchException(url + ": more than " + maxRedirects + " redirects"));
+        }
+        return fetch(origin, next, redirects + 1, as);
     }
 
     private UnsafeFetchException tooLarge(URI url) {

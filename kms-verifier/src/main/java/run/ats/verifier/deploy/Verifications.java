@@ -1,5 +1,7 @@
 package run.ats.verifier.deploy;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Component
 public final class Verifications {
+
+    private static final Logger logger = LoggerFactory.getLogger(Verifications.class);
 
     private final Map<String, URI> origins;
     private final DeploymentCheck check;
@@ -76,7 +80,7 @@ public final class Verifications {
     }
 
     /**
-     * Verifies an allow-listed origin, or answers the verification still fresh for it: started
+     * Verifies an allow-listed origin (never failing: a failure to check is a cannot-check report), or answers the verification still fresh for it: started
      * within {@code verify-cache}, and with the log as it is now (a release or deprecation logged
      * since, on any replica, makes a new verification).
      */
@@ -86,24 +90,31 @@ public final class Verifications {
             return recent.compute(originOf(origin), (key, existing) -> existing != null && existing.logSize() == head.size()
                     && now - existing.startedNanos() < properties.verifyCache().toNanos() ? existing : fresh(origin, now, head.size()))
                     .report();
-        });
+        }).onErrorResume(e -> cannotCheck(origin, e));
     }
 
-    /** Verifies now, whatever was cached: the monitor's way. */
+    /** Verifies now, whatever was cached: the monitor's way. Never fails, as {@link #verify} does not. */
     public Mono<Report> verifyNow(URI origin) {
         return log.head().flatMap(head -> {
             Recent fresh = fresh(origin, System.nanoTime(), head.size());
             recent.put(originOf(origin), fresh);
             return fresh.report();
-        });
+        }).onErrorResume(e -> cannotCheck(origin, e));
+    }
+
+    /** The origin's failures are reports already: what is left is the verifier's own (its database), logged, not described. */
+    private Mono<Report> cannotCheck(URI origin, Throwable e) {
+        logger.warn("Could not verify {}: the verifier failed", origin, e);
+        return Mono.fromSupplier(() -> Report.cannotCheck(originOf(origin), clock.instant(),
+                "cannot check: the verifier failed (" + e.getClass().getSimpleName() + "; see its log)"));
     }
 
     /** One shared run: every subscriber gets the same report; the map has one per allow-listed origin. */
     private Recent fresh(URI origin, long startedNanos, long logSize) {
         Duration total = properties.fetch().total();
         Mono<Report> report = check.verify(origin)
-                .timeout(total, Mono.fromSupplier(() -> Report.error(originOf(origin), clock.instant(),
-                        "the verification took longer than " + total.toSeconds() + " s")))
+                .timeout(total, Mono.fromSupplier(() -> Report.cannotCheck(originOf(origin), clock.instant(),
+                        "cannot check: the verification took longer than " + total.toSeconds() + " s")))
                 .cache();
         return new Recent(report, startedNanos, logSize);
     }

@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Re-verifies every allow-listed origin on a jittered schedule, keeps the history, and makes a
- * mismatch loud: an ERROR log line, {@code ats_verifier_origin_match} 0, a counted check.
+ * mismatch loud: an ERROR log line, {@code ats_verifier_origin_match} 0, a counted check; and a
+ * failure to check just as visible: -1, which the cannot-check alert watches.
  */
 @Component
 final class Monitor {
@@ -37,6 +39,7 @@ final class Monitor {
     private final Map<String, AtomicInteger> state = new ConcurrentHashMap<>();
     private final Verifications verifications;
     private final VerifierProperties.Monitor settings;
+    private final Duration total;
     private final DatabaseClient db;
     private final JsonMapper json;
     private final MeterRegistry meters;
@@ -45,6 +48,7 @@ final class Monitor {
     Monitor(Verifications verifications, VerifierProperties properties, DatabaseClient db, JsonMapper json, MeterRegistry meters) {
         this.verifications = verifications;
         this.settings = properties.monitor();
+        this.total = properties.fetch().total();
         this.db = db;
         this.json = json;
         this.meters = meters;
@@ -73,21 +77,31 @@ final class Monitor {
         }
     }
 
+    /**
+     * One check of {@code origin}. Whatever goes wrong, the gauge moves: a verification that fails or
+     * hangs is a cannot-check (-1), so an origin cannot keep an old "match" by breaking the check, and
+     * the history is written after the gauge, so a database error cannot hold it either.
+     */
     Mono<Report> once(URI origin) {
+        Duration bound = total.plusSeconds(30);
         return verifications.verifyNow(origin)
-                .flatMap(report -> record(report).thenReturn(report))
+                .timeout(bound)
+                .onErrorResume(e -> Mono.fromSupplier(() -> Report.cannotCheck(origin.toString(), Instant.now(),
+                        "cannot check: " + e)))
                 .doOnNext(this::announce)
-                .onErrorResume(e -> {
-                    log.warn("Monitor could not check {}: {}", origin, e.toString());
-                    return Mono.empty();
-                });
+                .flatMap(report -> record(report)
+                        .onErrorResume(e -> {
+                            log.warn("Monitor could not record its check of {}: {}", origin, e.toString());
+                            return Mono.empty();
+                        })
+                        .thenReturn(report));
     }
 
     private void announce(Report report) {
         state.get(report.origin()).set(switch (report.verdict()) {
             case MATCH -> 1;
             case MISMATCH -> 0;
-            case ERROR -> -1;
+            case CANNOT_CHECK -> -1;
         });
         Counter.builder("ats.verifier.checks").description("Verifications the monitor ran, by origin and verdict")
                 .tag("origin", report.origin()).tag("verdict", report.verdict().json()).register(meters).increment();
@@ -98,7 +112,7 @@ final class Monitor {
                     report.files().stream().filter(file -> file.verdict() != Report.FileVerdict.MATCH)
                             .map(file -> file.path() + " " + file.verdict().json()).toList(),
                     report.problems());
-            case ERROR -> log.warn("KMS at {} could not be checked: {}", report.origin(), report.problems());
+            case CANNOT_CHECK -> log.warn("KMS at {} could not be checked: {}", report.origin(), report.problems());
         }
     }
 

@@ -64,7 +64,8 @@ final class StatusController {
         return latest(allowed).map(status -> switch (status.verdict()) {
             case "match" -> new Badge(1, "KMS", "verified " + status.version(), "brightgreen");
             case "mismatch" -> new Badge(1, "KMS", "MISMATCH", "red");
-            case "error" -> new Badge(1, "KMS", "unreachable", "orange");
+            // "error": what rows written before "cannot-check" say.
+            case "cannot-check", "error" -> new Badge(1, "KMS", "cannot check", "orange");
             default -> new Badge(1, "KMS", "unchecked", "lightgrey");
         });
     }
