@@ -234,7 +234,7 @@ public final class WireCodec {
     }
 
     static String clip(String value) {
-        return value.length() > 32 ? value.substring(0, 32) + "…" : value;
+        return cut(value, 32);
     }
 
     static String firstLine(String message) {
@@ -242,7 +242,18 @@ public final class WireCodec {
             return "unreadable";
         }
         int newline = message.indexOf('\n');
-        String line = newline < 0 ? message : message.substring(0, newline);
-        return line.length() > 120 ? line.substring(0, 120) + "…" : line;
+        return cut(newline < 0 ? message : message.substring(0, newline), 120);
+    }
+
+    /**
+     * At most {@code max} characters of text echoed from a frame, marked when cut; never half of a
+     * surrogate pair, which is no text and would reach the client as '?'.
+     */
+    private static String cut(String value, int max) {
+        if (value.length() <= max) {
+            return value;
+        }
+        int end = Character.isHighSurrogate(value.charAt(max - 1)) ? max - 1 : max;
+        return value.substring(0, end) + "…";
     }
 }

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class WireCodecTest {
@@ -94,6 +95,20 @@ class WireCodecTest {
         assertThat(text(new ServerMessage.Error(ErrorCode.RATE_LIMITED, "slow \"down\"", null)))
                 .isEqualTo("{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"slow \\\"down\\\"\"}");
         assertThat(text(new ServerMessage.Ack(ID))).isEqualTo("{\"type\":\"ack\",\"id\":\"" + ID + "\"}");
+    }
+
+    /** Fuzzing finding: clipping the echoed type cut an emoji in half, and the error frame said '?' instead. */
+    @Test
+    void anErrorEchoingInputNeverCutsACharacterInHalf() {
+        for (int before = 28; before <= 34; before++) {
+            String type = "x".repeat(before) + "\uD83D\uDE00".repeat(3);
+            BadFrame bad = catchThrowableOfType(BadFrame.class, () -> WireCodec.decode("{\"type\":\"" + type + "\"}"));
+            String answer = new String(WireCodec.encode(bad.toError()), StandardCharsets.UTF_8);
+            assertThat(answer).as("%d characters before the emoji", before)
+                    .doesNotContain("?")
+                    .contains(bad.getMessage());
+            assertThat(bad.getMessage().codePoints()).as("no half of a surrogate pair").noneMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
+        }
     }
 
     private static String publish(String rest) {
