@@ -340,3 +340,45 @@ podSelector:
   matchLabels:
     {{- include "ats.selectorLabels" (list $root (index . 1)) | nindent 4 }}
 {{- end -}}
+
+{{/* The Secret holding the directory's signing key: the operator's, else the one the chart makes. */}}
+{{- define "ats.directorySigningKeySecret" -}}
+{{- default (printf "%s-key" (include "ats.componentName" (list . "directory"))) .Values.directory.signingKey.existingSecret -}}
+{{- end -}}
+
+{{/*
+The directory's signing key (PKCS#8 PEM) when the chart makes it: the one in the chart's Secret if the
+cluster has it (install and upgrade), else a new one. Made once per render (kept in .Values), so the
+Secret and every pin below agree.
+*/}}
+{{- define "ats.directorySigningKeyPem" -}}
+{{- if not (hasKey .Values "atsDirectorySigningKeyPem") -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "ats.directorySigningKeySecret" .) -}}
+{{- $pem := "" -}}
+{{- if and $existing (index $existing.data .Values.directory.signingKey.key) -}}
+{{- $pem = index $existing.data .Values.directory.signingKey.key | b64dec -}}
+{{- else -}}
+{{- $pem = genPrivateKey "ed25519" -}}
+{{- end -}}
+{{- $_ := set .Values "atsDirectorySigningKeyPem" $pem -}}
+{{- end -}}
+{{- .Values.atsDirectorySigningKeyPem -}}
+{{- end -}}
+
+{{/*
+The directory's public key that the broker and every relay in the cluster pin (raw 32 bytes,
+base64url), so none trusts the key the directory serves on first use. With an operator's Secret,
+directory.signingKey.publicKey. Otherwise derived from the chart's key: templates have no "public
+key of" function, but a self-signed certificate made with the key carries its SubjectPublicKeyInfo,
+whose Ed25519 form is a fixed 12-byte prefix and then the 32 key bytes.
+*/}}
+{{- define "ats.directoryPublicKey" -}}
+{{- if .Values.directory.signingKey.existingSecret -}}
+{{- required "directory.signingKey.publicKey is required with directory.signingKey.existingSecret: the public key of that Secret's private key (raw 32 bytes, base64url)" .Values.directory.signingKey.publicKey -}}
+{{- else -}}
+{{- $cert := genSelfSignedCertWithKey "ats-directory" nil nil 1 (include "ats.directorySigningKeyPem" .) -}}
+{{- $der := $cert.Cert | replace "-----BEGIN CERTIFICATE-----" "" | replace "-----END CERTIFICATE-----" "" | nospace | b64dec -}}
+{{- $raw := substr 0 32 (index (splitList "\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00" $der) 1) -}}
+{{- $raw | b64enc | replace "+" "-" | replace "/" "_" | trimSuffix "=" -}}
+{{- end -}}
+{{- end -}}

@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param heartbeatSkew      how far a heartbeat's own time may be from the directory's
  * @param publishInterval    how often a replica checks whether the directory changed and issues a version
  * @param operatorTokenHash  SHA-256 (hex) of the operator token that may change N; none: the endpoint is off
+ * @param signingKey         the Ed25519 private key that signs every version (PKCS#8, PEM or bare base64), from a
+ *                           secret, so its public key can be pinned before the directory first starts; none: a key
+ *                           made at first start and kept in the database (local runs)
  */
 @Validated
 @ConfigurationProperties("ats.directory")
@@ -29,5 +32,14 @@ public record DirectoryProperties(
         @DefaultValue("30s") @NotNull Duration answeringWithin,
         @DefaultValue("60s") @NotNull Duration heartbeatSkew,
         @DefaultValue("1s") @NotNull Duration publishInterval,
-        String operatorTokenHash) {
+        String operatorTokenHash,
+        String signingKey) {
+
+    /** Never prints the signing key. */
+    @Override
+    public String toString() {
+        return "DirectoryProperties[mainUrl=" + mainUrl + ", rootsPerTree=" + rootsPerTree + ", answeringWithin=" + answeringWithin
+                + ", heartbeatSkew=" + heartbeatSkew + ", publishInterval=" + publishInterval + ", operatorTokenHash=" + operatorTokenHash
+                + ", signingKey=" + (signingKey == null || signingKey.isBlank() ? "none" : "(set)") + "]";
+    }
 }

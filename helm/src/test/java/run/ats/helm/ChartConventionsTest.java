@@ -4,7 +4,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -113,17 +122,17 @@ class ChartConventionsTest {
     @Test
     void everySecretCanComeFromAnExistingOneAndTheChartThenMakesNone() throws Exception {
         RenderedChart chart = Helm.template(List.of("everything-values.yaml"));
-        assertThat(chart.ofKind("Secret")).as("all four secrets given").isEmpty();
+        assertThat(chart.ofKind("Secret")).as("all five secrets given").isEmpty();
         Set<String> referenced = chart.workloads().stream().flatMap(w -> containers(w).stream())
                 .flatMap(c -> list(c, "env").stream()).map(e -> map(e, "valueFrom", "secretKeyRef").get("name"))
                 .filter(n -> n != null).map(Object::toString).collect(Collectors.toSet());
-        assertThat(referenced).containsExactlyInAnyOrder("ats-smtp", "ats-directory-operator", "ats-broker-peers", "ats-db-app");
+        assertThat(referenced).containsExactlyInAnyOrder("ats-smtp", "ats-directory-operator", "ats-directory-key", "ats-broker-peers", "ats-db-app");
 
         RenderedChart external = Helm.template(List.of("external-db-values.yaml"));
         assertThat(external.ofKind("Cluster")).isEmpty();
         assertThat(external.workloads().stream().flatMap(w -> containers(w).stream()).flatMap(c -> list(c, "env").stream())
                 .map(e -> map(e, "valueFrom", "secretKeyRef").get("name")).filter(n -> n != null).distinct())
-                .containsExactlyInAnyOrder("ats-db", "ats-broker-peers");
+                .containsExactlyInAnyOrder("ats-db", "ats-directory-key", "ats-broker-peers");
         // The broker's peer token is made once, then kept across upgrades.
         Map<String, Object> made = external.get("Secret", "ats-broker-peers");
         assertThat(map(made, "metadata", "annotations")).containsEntry("helm.sh/resource-policy", "keep");
@@ -142,6 +151,8 @@ class ChartConventionsTest {
         assertThat(broker).containsEntry("ATS_BROKER_DOMAIN", "ats.example.com")
                 .containsEntry("ATS_BROKER_ADVERTISED_URL", "wss://{name}.ats.example.com")
                 .containsEntry("ATS_BROKER_MAX_CONNECTIONS_PER_ADDRESS", "0")
+                // Exactly the proxies the operator named, never every private range.
+                .containsEntry("ATS_BROKER_TRUSTED_PROXIES", "10.244.0.0/16,fd00:10:244::/56")
                 .containsEntry("ATS_BROKER_PEERS_URLS", "http://ats-broker-peers:8083")
                 // What relays dial, in the cluster and from home (NOTES.txt): a proof for any other broker is refused.
                 .containsEntry("ATS_BROKER_TUNNEL_URLS", "wss://broker.ats.example.com/v1/tunnel,ws://ats-broker:8443/v1/tunnel");
@@ -173,6 +184,59 @@ class ChartConventionsTest {
         assertThat(chart.ofKind("Database").stream().map(d -> map(d, "spec").get("name"))).containsExactlyInAnyOrder("ats_directory", "ats_verifier");
     }
 
+    /**
+     * No service trusts the directory's key on first use: the broker and every relay of the release pin
+     * the public key of the very private key the directory signs with, whether the chart made it or the
+     * operator gave it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"minimal-values.yaml", "external-db-values.yaml"})
+    void theDirectoryKeyTheChartMakesIsPinnedByTheBrokerAndEveryRelay(String values) throws Exception {
+        RenderedChart chart = Helm.template(List.of(values), "relays.enabled=true");
+        Map<String, Object> secret = chart.get("Secret", "ats-directory-key");
+        assertThat(map(secret, "metadata", "annotations")).as("kept across upgrades and uninstalls").containsEntry("helm.sh/resource-policy", "keep");
+        String pem = new String(Base64.getDecoder().decode((String) map(secret, "data").get("signing-key.pem")), StandardCharsets.US_ASCII);
+        PrivateKey signingKey = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder()
+                .decode(pem.replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", ""))));
+        String pinnedByBroker = (String) map(chart.get("ConfigMap", "ats-broker"), "data").get("ATS_BROKER_DIRECTORY_KEY");
+        String pinnedByRelays = (String) map(chart.get("ConfigMap", "ats-relay"), "data").get("ATS_RELAY_DIRECTORY_KEY");
+        assertThat(pinnedByRelays).isEqualTo(pinnedByBroker);
+        assertThat(map(secret, "metadata", "annotations")).containsEntry("ats.run/directory-public-key", pinnedByBroker);
+        assertThat(signsFor(signingKey, pinnedByBroker)).as("the pinned key is the signing key's public key").isTrue();
+        // The directory signs with that Secret.
+        assertThat(directoryEnv(chart)).contains(Map.of("name", "ATS_DIRECTORY_SIGNING_KEY",
+                "valueFrom", Map.of("secretKeyRef", Map.of("name", "ats-directory-key", "key", "signing-key.pem"))));
+    }
+
+    @Test
+    void anOperatorsDirectoryKeyIsPinnedAsGiven() throws Exception {
+        RenderedChart chart = Helm.template(List.of("everything-values.yaml"));
+        assertThat(chart.has("Secret", "ats-directory-key")).isFalse();
+        assertThat(map(chart.get("ConfigMap", "ats-broker"), "data")).containsEntry("ATS_BROKER_DIRECTORY_KEY", "cbOnzIBvZkj81cHlzotWezCFbZ4xkMygdidN2tZyHrY");
+        assertThat(map(chart.get("ConfigMap", "ats-relay"), "data")).containsEntry("ATS_RELAY_DIRECTORY_KEY", "cbOnzIBvZkj81cHlzotWezCFbZ4xkMygdidN2tZyHrY");
+        assertThat(directoryEnv(chart)).contains(Map.of("name", "ATS_DIRECTORY_SIGNING_KEY",
+                "valueFrom", Map.of("secretKeyRef", Map.of("name", "ats-directory-key", "key", "signing-key.pem"))));
+    }
+
+    private static List<Map<String, Object>> directoryEnv(RenderedChart chart) {
+        return list(containers(chart.get("Deployment", "ats-directory")).getFirst(), "env");
+    }
+
+    private static boolean signsFor(PrivateKey key, String rawPublicBase64url) throws Exception {
+        byte[] spki = new byte[44];
+        System.arraycopy(HexFormat.of().parseHex("302a300506032b6570032100"), 0, spki, 0, 12);
+        System.arraycopy(Base64.getUrlDecoder().decode(rawPublicBase64url), 0, spki, 12, 32);
+        PublicKey publicKey = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+        Signature signer = Signature.getInstance("Ed25519");
+        signer.initSign(key);
+        signer.update("a directory version".getBytes(StandardCharsets.US_ASCII));
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance("Ed25519");
+        verifier.initVerify(publicKey);
+        verifier.update("a directory version".getBytes(StandardCharsets.US_ASCII));
+        return verifier.verify(signature);
+    }
+
     @Test
     void scalingObjectsTargetWhatExists() throws Exception {
         RenderedChart chart = Helm.template(List.of("everything-values.yaml"));
@@ -186,7 +250,7 @@ class ChartConventionsTest {
         RenderedChart minimal = Helm.template(List.of("minimal-values.yaml"));
         assertThat(minimal.ofKind("HorizontalPodAutoscaler")).isEmpty();
         assertThat(minimal.ofKind("PodDisruptionBudget")).isEmpty();
-        assertThat(minimal.ofKind("NetworkPolicy")).isEmpty();
+        assertThat(minimal.ofKind("NetworkPolicy")).as("network policies are on by default").isNotEmpty();
         assertThat(minimal.ofKind("ServiceMonitor")).isEmpty();
         assertThat(minimal.ofKind("PrometheusRule")).isEmpty();
         assertThat(minimal.ofKind("StatefulSet")).isEmpty();

@@ -104,6 +104,20 @@ class ChartValidationTest {
                 "postgresql.external.host=db.example.com"));
         assertThat(noDatabaseSecret.exitCode()).isNotZero();
         assertThat(noDatabaseSecret.err()).contains("postgresql.external.existingSecret is required");
+
+        // No default for whose X-Forwarded-For the broker believes: the operator names the ingress controller's pods, or [] for no one.
+        Helm.Result noProxies = Helm.run(List.of("template", "ats", Helm.CHART.toString(), "--set", "domain=ats.example.com",
+                "--set", "main.mail.host=smtp.example.com", "--set", "certificate.issuerRef.name=x"));
+        assertThat(noProxies.exitCode()).isNotZero();
+        assertThat(noProxies.err()).contains("at '/broker': missing property 'trustedProxies'");
+
+        // An operator's directory key Secret needs its public key, which relays and the broker pin.
+        Helm.Result noPublicKey = Helm.run(Helm.templateArgs(List.of("minimal-values.yaml"), "directory.signingKey.existingSecret=my-key"));
+        assertThat(noPublicKey.exitCode()).isNotZero();
+        assertThat(noPublicKey.err()).contains("/directory/signingKey/publicKey");
+        Helm.Result notAKey = Helm.run(Helm.templateArgs(List.of("minimal-values.yaml"), "directory.signingKey.existingSecret=my-key",
+                "directory.signingKey.publicKey=MCowBQYDK2VwAyEAZmFrZWtleWZha2VrZXlmYWtla2U="));
+        assertThat(notAKey.exitCode()).as("an X.509 key is not the raw base64url key relays take").isNotZero();
     }
 
     @SuppressWarnings("unchecked")
@@ -133,11 +147,12 @@ class ChartValidationTest {
                 .contains("https://ats.example.com/relays/claim#code=CODE")
                 .contains("-d '{\"claimCode\":\"CODE\"}' https://ats.example.com/v1/relays/claim")
                 .contains("kubectl -n ats rollout status deployment/ats-main")
-                .contains("curl https://directory.ats.example.com/v1/directory/key");
+                .containsPattern("The directory's public key, pinned on the broker and this release's relays: [A-Za-z0-9_-]{43}\n");
         String atHome = notes("relays.enabled=false");
         assertThat(atHome).doesNotContain("ats-relay-0")
                 .contains("--ats.relay.broker-urls=wss://broker.ats.example.com/v1/tunnel")
-                .contains("--ats.relay.main-url=https://ats.example.com");
+                .contains("--ats.relay.main-url=https://ats.example.com")
+                .containsPattern("--ats.relay.directory-key=[A-Za-z0-9_-]{43} ");
     }
 
     /** What {@code helm install} prints after installing (a client-side dry run: no cluster). */

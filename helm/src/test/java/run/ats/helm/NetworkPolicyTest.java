@@ -79,15 +79,16 @@ class NetworkPolicyTest {
 
     @Test
     void withoutRelaysOrSmtpAddressesTheirRulesGoAway() throws Exception {
-        RenderedChart chart = Helm.template(List.of("minimal-values.yaml"), "networkPolicy.enabled=true");
+        RenderedChart chart = Helm.template(List.of("minimal-values.yaml"));
         Set<String> expected = new TreeSet<>(common("db", "tcp/5432", "*", "tcp/587"));
         expected.addAll(verifierFlows("db", "tcp/5432"));
         assertThat(allowed(chart, List.of(CNPG, SMTP))).containsExactlyElementsOf(expected);
     }
 
     @Test
-    void offByDefault() throws Exception {
-        assertThat(Helm.template(List.of("minimal-values.yaml")).ofKind("NetworkPolicy")).isEmpty();
+    void onByDefaultAndOffOnlyWhenAskedTo() throws Exception {
+        assertThat(Helm.template(List.of("minimal-values.yaml")).ofKind("NetworkPolicy")).isNotEmpty();
+        assertThat(Helm.template(List.of("minimal-values.yaml"), "networkPolicy.enabled=false").ofKind("NetworkPolicy")).isEmpty();
     }
 
     /**
