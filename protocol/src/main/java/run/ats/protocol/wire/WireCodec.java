@@ -246,14 +246,21 @@ public final class WireCodec {
     }
 
     /**
-     * At most {@code max} characters of text echoed from a frame, marked when cut; never half of a
-     * surrogate pair, which is no text and would reach the client as '?'.
+     * At most {@code max} characters of text echoed from a frame, marked when cut. Never half of a
+     * surrogate pair (from our cut, or from Jackson, which names an unexpected character beyond
+     * the Basic Multilingual Plane by its first half): that is no text, and would reach the client
+     * as '?'. A half that remains becomes U+FFFD.
      */
     private static String cut(String value, int max) {
-        if (value.length() <= max) {
-            return value;
+        String cut = value;
+        if (value.length() > max) {
+            int end = Character.isHighSurrogate(value.charAt(max - 1)) ? max - 1 : max;
+            cut = value.substring(0, end) + "…";
         }
-        int end = Character.isHighSurrogate(value.charAt(max - 1)) ? max - 1 : max;
-        return value.substring(0, end) + "…";
+        StringBuilder text = new StringBuilder(cut.length());
+        cut.codePoints()
+                .map(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE ? 0xFFFD : c)
+                .forEach(text::appendCodePoint);
+        return text.toString();
     }
 }

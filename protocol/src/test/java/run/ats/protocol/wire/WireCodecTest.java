@@ -111,6 +111,30 @@ class WireCodecTest {
         }
     }
 
+    /**
+     * Fuzzing finding: Jackson names an unexpected character outside the Basic Multilingual Plane by
+     * its first half only, and that half reached the client as '?' in the error frame.
+     */
+    @Test
+    void anErrorAboutAnUnexpectedCharacterBeyondTheBasicPlaneIsWellFormedText() {
+        for (String character : List.of("\uD83D\uDE00", "\uD801\uDC10", "\uDBFF\uDFFF")) {
+            for (String frame : List.of(character, "{" + character, "{\"type\":" + character + "}", "[1," + character + "]",
+                    "{\"type\":\"heartbeat\"}" + character)) {
+                BadFrame bad = catchThrowableOfType(BadFrame.class, () -> WireCodec.decode(frame));
+                assertWellFormedAnswer(bad);
+                BadFrame badLink = catchThrowableOfType(BadFrame.class, () -> LinkCodec.decode(frame));
+                assertWellFormedAnswer(badLink);
+            }
+        }
+    }
+
+    private static void assertWellFormedAnswer(BadFrame bad) {
+        assertThat(bad).isNotNull();
+        assertThat(bad.getMessage().codePoints()).as(bad.getMessage())
+                .noneMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
+        assertThat(new String(WireCodec.encode(bad.toError()), StandardCharsets.UTF_8)).contains(bad.getMessage());
+    }
+
     private static String publish(String rest) {
         return "{\"type\":\"publish\",\"topic\":\"t\",\"cell\":\"dqcj\",\"id\":\"" + ID + "\"," + rest + "}";
     }
