@@ -135,7 +135,8 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace 
 {{- end -}}
 
 {{/*
-The pod spec every service shares: security contexts, probes on the actuator, /tmp as the one
+The pod spec every service shares: security contexts, probes on the actuator (the `management`
+port, which binds the pod's addresses here, not loopback as outside a cluster), /tmp as the one
 writable place, graceful shutdown, config checksum. Call with a dict:
   root, component, values (the component's values), ports (list of dicts name/port),
   env (rendered YAML list of secret-backed entries; the rest comes from the component's
@@ -182,6 +183,9 @@ spec:
       env:
         - name: JAVA_TOOL_OPTIONS
           value: {{ $root.Values.javaToolOptions | quote }}
+        # The kubelet probes and Prometheus scrapes the pod's address; the network policy admits only Prometheus.
+        - name: MANAGEMENT_SERVER_ADDRESS
+          value: "0.0.0.0"
         {{- with .env }}
         {{- . | nindent 8 }}
         {{- end }}
@@ -189,16 +193,16 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
       startupProbe:
-        httpGet: {path: /actuator/health/liveness, port: http}
+        httpGet: {path: /actuator/health/liveness, port: management}
         periodSeconds: 2
         failureThreshold: 60
       livenessProbe:
-        httpGet: {path: /actuator/health/liveness, port: http}
+        httpGet: {path: /actuator/health/liveness, port: management}
         periodSeconds: 10
         timeoutSeconds: 3
         failureThreshold: 3
       readinessProbe:
-        httpGet: {path: /actuator/health/readiness, port: http}
+        httpGet: {path: /actuator/health/readiness, port: management}
         periodSeconds: 5
         timeoutSeconds: 3
         failureThreshold: 2

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * Sign-in throughput of the real main-server jar on PostgreSQL with SMTP to a local GreenMail
  * sink: each virtual user loops start, read the mail, verify. The same run measures the floor,
- * the same users hitting {@code /actuator/health/liveness}, and reports the ratio.
+ * the same users hitting {@code /actuator/health/liveness} (on the management port, the same JVM),
+ * and reports the ratio.
  *
  * <p>Usage: {@code SignInBench JAR R2DBC_URL USER PASSWORD [users=16] [seconds=20]}.
  */
@@ -38,6 +39,7 @@ public final class SignInBench {
         Duration phase = Duration.ofSeconds(args.length > 5 ? Long.parseLong(args[5]) : 20);
         int smtpPort = ServiceProcess.freePort();
         int httpPort = ServiceProcess.freePort();
+        int managementPort = ServiceProcess.freePort();
 
         File serverLog = new File(System.getProperty("java.io.tmpdir"), "ats-signin-bench-server.log");
         GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", "smtp"));
@@ -45,7 +47,7 @@ public final class SignInBench {
         Process server = null;
         try {
             server = new ProcessBuilder(javaBin(), "-jar", jar,
-                    "--server.port=" + httpPort,
+                    "--server.port=" + httpPort, "--management.server.port=" + managementPort,
                     "--spring.r2dbc.url=" + args[1], "--spring.r2dbc.username=" + args[2], "--spring.r2dbc.password=" + args[3],
                     "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtpPort,
                     "--ats.main.rate-limits.start-per-ip=100000000", "--ats.main.rate-limits.verify-per-ip=100000000",
@@ -54,7 +56,7 @@ public final class SignInBench {
                     .redirectErrorStream(true)
                     .redirectOutput(serverLog)
                     .start();
-            measure(smtp, "http://127.0.0.1:" + httpPort, users, phase, serverLog);
+            measure(smtp, "http://127.0.0.1:" + httpPort, "http://127.0.0.1:" + managementPort, users, phase, serverLog);
         } finally {
             if (server != null) {
                 server.destroy();
@@ -64,10 +66,10 @@ public final class SignInBench {
         }
     }
 
-    private static void measure(GreenMail smtp, String base, int users, Duration phase, File serverLog) throws Exception {
+    private static void measure(GreenMail smtp, String base, String management, int users, Duration phase, File serverLog) throws Exception {
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            awaitHealthy(http, base, serverLog);
-            Task floor = user -> expect(http, get(base + "/actuator/health/liveness"), 200);
+            awaitHealthy(http, management, serverLog);
+            Task floor = user -> expect(http, get(management + "/actuator/health/liveness"), 200);
             Task signIn = user -> {
                 String email = "u" + user + "@bench.example";
                 expect(http, post(base + "/v1/auth/email/start", "{\"email\":\"" + email + "\"}"), 202);

@@ -20,11 +20,13 @@ final class StartupLines {
     @EventListener
     void onServerStarted(ReactiveWebServerInitializedEvent event) {
         if (event.getApplicationContext().getServerNamespace() != null) {
+            log.info("Health and metrics on the management port {}: /actuator/health, /actuator/prometheus (never route it publicly)",
+                    event.getWebServer().getPort());
             return;
         }
         int port = event.getWebServer().getPort();
         log.info("ATS directory listening on port {}: GET /v1/directory, /v1/directory/key, /v1/trees/{tag}/{cell}/roots, "
-                + "WebSocket /v1/directory/stream; API description at /v3/api-docs; health at /actuator/health", port);
+                + "WebSocket /v1/directory/stream; API description at /v3/api-docs", port);
         log.info("Relay registrations are verified against {}/.well-known/jwks.json; operator endpoint {}",
                 properties.mainUrl(), properties.operatorTokenHash() == null ? "off (no ats.directory.operator-token-hash)" : "on");
     }

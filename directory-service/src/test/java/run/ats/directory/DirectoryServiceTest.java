@@ -3,6 +3,7 @@ package run.ats.directory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -66,6 +67,17 @@ class DirectoryServiceTest {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
+
+    @Test
+    void healthAndMetricsAnswerOnlyOnTheManagementPort() throws Exception {
+        for (String path : List.of("/actuator/health", "/actuator/health/readiness", "/actuator/prometheus", "/actuator/info", "/actuator")) {
+            assertThat(get(path).statusCode()).as("public " + path).isEqualTo(404);
+        }
+        assertThat(management("/actuator/health/readiness").body()).contains("\"UP\"");
+        assertThat(management("/actuator/prometheus").body()).contains("ats_directory_version");
+    }
 
     @Test
     void registeringARelayTakesAServiceTokenFromTheMainServer() throws Exception {
@@ -228,7 +240,7 @@ class DirectoryServiceTest {
             Directory now = fetchDirectory();
             long answering = now.relays().stream().filter(r -> r.weight() > 0).count();
             long silent = now.relays().size() - answering;
-            String metrics = get("/actuator/prometheus").body();
+            String metrics = management("/actuator/prometheus").body();
             seen = metrics.lines().filter(l -> l.startsWith("ats_directory_")).toList().toString();
             if (answering >= 4 && metrics.contains("ats_directory_relays{application=\"directory-service\",state=\"answering\"} " + answering + ".0")
                     && metrics.contains("ats_directory_relays{application=\"directory-service\",state=\"silent\"} " + silent + ".0")
@@ -270,6 +282,13 @@ class DirectoryServiceTest {
 
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> management(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        return response;
     }
 
     private HttpResponse<String> post(String path, String body, String bearer) throws Exception {

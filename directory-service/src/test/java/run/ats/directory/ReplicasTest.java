@@ -42,7 +42,7 @@ class ReplicasTest {
         var database = TestPostgres.freshDatabase();
         for (int i = 0; i < 3; i++) {
             replicas.add(new SpringApplicationBuilder(DirectoryApplication.class).run(
-                    "--server.port=0", "--server.address=127.0.0.1",
+                    "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
                     "--spring.r2dbc.url=" + database.r2dbcUrl(), "--spring.r2dbc.username=" + database.username(),
                     "--spring.r2dbc.password=" + database.password(),
                     "--ats.directory.main-url=" + main.url(), "--ats.directory.publish-interval=100ms"));

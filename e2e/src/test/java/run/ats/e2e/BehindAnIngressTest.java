@@ -79,17 +79,17 @@ class BehindAnIngressTest {
         try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), suite.brokerPublicPort)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\nX-Forwarded-For: 198.51.100.7\r\n"
+            out.write(("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\nX-Forwarded-For: 198.51.100.7\r\n"
                     + "X-Forwarded-Proto: https\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String response = readToEnd(socket.getInputStream());
-            assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").contains("\"status\":\"UP\"");
+            assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").contains("\"signature\"");
         }
         // Anyone else keeps a kept-alive connection.
         try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), suite.brokerPublicPort, InetAddress.getByName("127.0.0.2"), 0)) {
             socket.setSoTimeout(3_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             byte[] buffer = new byte[4096];
             int read = socket.getInputStream().read(buffer);

@@ -60,7 +60,7 @@ class BrokerReplicasTest {
 
         // A WebSocket client and a plain request, both through replica B.
         pingThrough(replicaBPublic, name);
-        assertThat(statusLine(replicaBPublic, name, "/actuator/health")).contains("200");
+        assertThat(statusLine(replicaBPublic, name, "/v1/directory")).contains("200");
         assertThat(suite.metric(replicaB, "ats_broker_peer_handovers_total")).isGreaterThanOrEqualTo(2);
         // B's own checks still hold before anything is handed over.
         assertThat(statusLine(replicaBPublic, name, "/index.html")).contains("404");
@@ -84,8 +84,8 @@ class BrokerReplicasTest {
                 idle.add(new Socket(InetAddress.getLoopbackAddress(), suite.brokerPublicPort));
             }
             Thread.sleep(300);
-            assertThat(statusLine(suite.brokerPublicPort, name, "/actuator/health")).contains("429");
-            assertThat(statusLine(replicaBPublic, name, "/actuator/health")).as("handed over by B, also from 127.0.0.1").contains("200");
+            assertThat(statusLine(suite.brokerPublicPort, name, "/v1/directory")).contains("429");
+            assertThat(statusLine(replicaBPublic, name, "/v1/directory")).as("handed over by B, also from 127.0.0.1").contains("200");
         } finally {
             for (Socket socket : idle) {
                 socket.close();
@@ -94,7 +94,7 @@ class BrokerReplicasTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         String after = "";
         while (System.nanoTime() < deadline && !after.contains("200")) {
-            after = statusLine(suite.brokerPublicPort, name, "/actuator/health");
+            after = statusLine(suite.brokerPublicPort, name, "/v1/directory");
             Thread.sleep(100);
         }
         assertThat(after).as("once the idle connections closed").contains("200");
@@ -103,7 +103,7 @@ class BrokerReplicasTest {
         suite.kill(relay);
         Thread.sleep(2500); // the replicas' answers are kept for 2 s
         long started = System.nanoTime();
-        assertThat(statusLine(replicaBPublic, name, "/actuator/health")).contains("503");
+        assertThat(statusLine(replicaBPublic, name, "/v1/directory")).contains("503");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
     }
 

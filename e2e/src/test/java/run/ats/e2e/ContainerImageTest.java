@@ -95,7 +95,7 @@ class ContainerImageTest {
                 Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp, "ATS_RELAY_KEY_FILE", tmp.resolve("relay.key").toString()),
                 List.of("--ats.relay.main-url=http://127.0.0.1:9", "--ats.relay.directory-url=http://127.0.0.1:9"))) {
             try (HttpClient http = HttpClient.newHttpClient()) {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(relay.url() + "/actuator/health/liveness")).build(),
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(relay.managementUrl() + "/actuator/health/liveness")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).isEqualTo(200);
             }

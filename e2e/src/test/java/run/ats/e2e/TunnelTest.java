@@ -115,9 +115,8 @@ class TunnelTest {
     @Order(1)
     void theBrokerForwardsOnlyTheRelaysOwnEndpoints() throws Exception {
         String host = names.getFirst() + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort;
-        assertThat(raw("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 200");
         assertThat(raw("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 200").contains("\"signature\"");
-        for (String path : List.of("/", "/index.html", "/actuator/prometheus", "/v1/ws/../actuator/prometheus", "/v1/wsx", "/v3/api-docs")) {
+        for (String path : List.of("/", "/index.html", "/actuator/health", "/actuator/prometheus", "/v1/ws/../actuator/prometheus", "/v1/wsx", "/v3/api-docs")) {
             assertThat(raw("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).as(path)
                     .startsWith("HTTP/1.1 404").contains("application/problem+json").contains("not-a-relay-endpoint");
         }
@@ -238,6 +237,7 @@ class TunnelTest {
         // None of that disturbed the real tunnels.
         assertThat(suite.metric(suite.broker, "ats_broker_tunnels")).isEqualTo(2);
     }
+
     @Test
     @Order(2)
     void aRelaysProofForAnotherBrokerIsRefused() throws Exception {
@@ -263,7 +263,6 @@ class TunnelTest {
         assertThat(suite.metric(suite.broker, "ats_broker_tunnels_replaced_total")).isZero();
     }
 
-
     @Test
     @Order(3)
     void anOfflineRelayIsAnsweredAtOnceAndComesBackByItself() throws Exception {
@@ -273,13 +272,13 @@ class TunnelTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         String answer = "";
         while (System.nanoTime() < deadline && !answer.startsWith("HTTP/1.1 503")) {
-            answer = raw("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            answer = raw("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
             Thread.sleep(100);
         }
         assertThat(answer).startsWith("HTTP/1.1 503").contains("relay-offline").containsIgnoringCase("Retry-After: 5");
         suite.start(relay);
         suite.awaitTunnel(relay);
-        assertThat(raw("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 200");
+        assertThat(raw("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 200");
     }
 
     @Test
@@ -360,6 +359,7 @@ class TunnelTest {
         socket.sendText(hello.apply(TunnelHandshake.parseChallenge(challenge), TunnelHandshake.brokerOrigin(dialed)), true).join();
         return closed.get(10, TimeUnit.SECONDS);
     }
+
     /**
      * Another broker's address on loopback that passes every byte on to {@code target} and back, as a
      * broker would that hands a relay's handshake messages on to another broker.
@@ -407,7 +407,6 @@ class TunnelTest {
             }
         }
     }
-
 
     private static KeyPair readKey(Suite.Relay relay) throws Exception {
         List<String> lines = Files.readAllLines(relay.keyFile, StandardCharsets.US_ASCII);

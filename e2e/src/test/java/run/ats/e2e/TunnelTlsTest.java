@@ -103,16 +103,16 @@ class TunnelTlsTest {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 socket.setSSLParameters(parameters);
                 socket.setSoTimeout(5000);
-                socket.getOutputStream().write(("GET /actuator/health HTTP/1.1\r\nHost: " + host + ":" + port
+                socket.getOutputStream().write(("GET /v1/directory HTTP/1.1\r\nHost: " + host + ":" + port
                         + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-                assertThat(answer).as("through the broker on " + port).startsWith("HTTP/1.1 200").contains("\"UP\"");
+                assertThat(answer).as("through the broker on " + port).startsWith("HTTP/1.1 200").contains("\"signature\"");
             }
         }
         // Plain HTTP on the TLS port gets no answer from a relay.
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), suite.brokerPublicPort)) {
             plain.setSoTimeout(5000);
-            plain.getOutputStream().write(("GET /actuator/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            plain.getOutputStream().write(("GET /v1/directory HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             byte[] answer = new byte[64];
             int read;
             try {

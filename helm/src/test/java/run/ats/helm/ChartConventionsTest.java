@@ -92,9 +92,12 @@ class ChartConventionsTest {
                 // The JVM and Netty need a writable /tmp; nothing else is writable.
                 assertThat(list(container, "volumeMounts").stream().map(m -> m.get("mountPath"))).as(what).contains("/tmp");
 
-                assertThat(map(container, "startupProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/liveness").containsEntry("port", "http");
-                assertThat(map(container, "livenessProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/liveness").containsEntry("port", "http");
-                assertThat(map(container, "readinessProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/readiness").containsEntry("port", "http");
+                assertThat(map(container, "startupProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/liveness").containsEntry("port", "management");
+                assertThat(map(container, "livenessProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/liveness").containsEntry("port", "management");
+                assertThat(map(container, "readinessProbe", "httpGet")).as(what).containsEntry("path", "/actuator/health/readiness").containsEntry("port", "management");
+                // The actuator has a port of its own, bound to the pod's addresses (loopback by default outside a cluster).
+                assertThat(list(container, "ports")).as(what).anyMatch(p -> "management".equals(p.get("name")));
+                assertThat(list(container, "env")).as(what).contains(Map.of("name", "MANAGEMENT_SERVER_ADDRESS", "value", "0.0.0.0"));
                 assertThat(map(container, "lifecycle", "preStop", "sleep").get("seconds")).as(what).isEqualTo(5);
 
                 assertThat(map(container, "resources", "requests")).as(what).containsKeys("cpu", "memory");
@@ -174,6 +177,7 @@ class ChartConventionsTest {
         assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of("ats.example.com", "ats-main:http", "kms.ats.example.com", "ats-main:kms",
                 "directory.ats.example.com", "ats-directory:http", "verifier.ats.example.com", "ats-verifier:http",
                 "*.ats.example.com", "ats-broker:public"));
+        assertThat(routes.values()).as("the ingress never routes to a management port").noneMatch(route -> route.endsWith(":management"));
         assertThat(list(map(ingress, "spec"), "tls").getFirst().get("hosts")).isEqualTo(List.of("ats.example.com", "*.ats.example.com"));
         Map<String, Object> certificate = map(chart.ofKind("Certificate").getFirst(), "spec");
         assertThat(certificate.get("dnsNames")).isEqualTo(List.of("ats.example.com", "*.ats.example.com"));

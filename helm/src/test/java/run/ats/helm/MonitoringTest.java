@@ -42,13 +42,13 @@ class MonitoringTest {
         for (Map<String, Object> service : chart.ofKind("Service")) {
             if (labels(service).entrySet().containsAll(selector.entrySet())) {
                 scraped.add(name(service));
-                assertThat(list(map(service, "spec"), "ports")).as(name(service)).anyMatch(p -> "http".equals(p.get("name")));
+                assertThat(list(map(service, "spec"), "ports")).as(name(service)).anyMatch(p -> "management".equals(p.get("name")));
             }
         }
         // One Service per workload; the headless ones (broker peers, relays' StatefulSet) are not scraped twice.
         assertThat(scraped).containsExactlyInAnyOrder("ats-main", "ats-directory", "ats-broker", "ats-verifier", "ats-relay");
         Map<String, Object> endpoint = list(map(monitor, "spec"), "endpoints").getFirst();
-        assertThat(endpoint).containsEntry("port", "http").containsEntry("path", "/actuator/prometheus");
+        assertThat(endpoint).containsEntry("port", "management").containsEntry("path", "/actuator/prometheus");
     }
 
     @Test

@@ -56,7 +56,8 @@ class NetworkPolicyTest {
     private static final Endpoint PRIVATE_HOST = address("private-host", "192.168.1.20");
 
     private static final List<Port> PORTS = List.of(tcp(25), tcp(53), tcp(443), tcp(465), tcp(587), tcp(5432), tcp(8080),
-            tcp(8081), tcp(8082), tcp(8083), tcp(8084), tcp(8085), tcp(8443), new Port("UDP", 53));
+            tcp(8081), tcp(8082), tcp(8083), tcp(8084), tcp(8085), tcp(8443), tcp(9080), tcp(9081), tcp(9082), tcp(9083), tcp(9084),
+            new Port("UDP", 53));
 
     @Test
     void everythingOnAllowsExactlyTheFlowsTheServicesNeed() throws Exception {
@@ -99,7 +100,8 @@ class NetworkPolicyTest {
         List<String> flows = new ArrayList<>(List.of(
                 "ingress-controller -> main tcp/8080", "ingress-controller -> main tcp/8085",
                 "ingress-controller -> directory tcp/8082", "ingress-controller -> broker tcp/8443",
-                "prometheus -> main tcp/8080", "prometheus -> directory tcp/8082", "prometheus -> broker tcp/8083",
+                // Prometheus reaches only the management ports, nobody else does.
+                "prometheus -> main tcp/9080", "prometheus -> directory tcp/9082", "prometheus -> broker tcp/9083",
                 "main -> " + db + " " + dbPort, "main -> directory tcp/8082", "main -> broker tcp/8083",
                 "directory -> " + db + " " + dbPort, "directory -> main tcp/8080",
                 "broker -> directory tcp/8082", "broker -> broker tcp/8083", "broker -> broker tcp/8443"));
@@ -115,12 +117,12 @@ class NetworkPolicyTest {
     }
 
     private static List<String> verifierFlows(String db, String dbPort) {
-        return List.of("ingress-controller -> verifier tcp/8084", "prometheus -> verifier tcp/8084",
+        return List.of("ingress-controller -> verifier tcp/8084", "prometheus -> verifier tcp/9084",
                 "verifier -> " + db + " " + dbPort, "verifier -> internet tcp/443", "verifier -> smtp tcp/443");
     }
 
     private static List<String> relayFlows() {
-        return List.of("prometheus -> relay tcp/8081", "relay -> main tcp/8080", "relay -> directory tcp/8082",
+        return List.of("prometheus -> relay tcp/9081", "relay -> main tcp/8080", "relay -> directory tcp/8082",
                 "relay -> broker tcp/8443", "relay -> internet tcp/443", "relay -> smtp tcp/443");
     }
 

@@ -27,10 +27,12 @@ final class StartupLines {
     @EventListener
     void onServerStarted(ReactiveWebServerInitializedEvent event) {
         if (event.getApplicationContext().getServerNamespace() != null) {
+            log.info("Health and metrics on the management port {}: /actuator/health, /actuator/prometheus (never route it publicly)",
+                    event.getWebServer().getPort());
             return;
         }
         log.info("ATS KMS verifier listening on port {}: GET /v1/log/checkpoint, /v1/log/proof/*, /v1/releases, /v1/verify, "
-                + "/v1/status; API description at /v3/api-docs; health at /actuator/health", event.getWebServer().getPort());
+                + "/v1/status; API description at /v3/api-docs", event.getWebServer().getPort());
         log.info("Log '{}' accepts statements signed by {} release key(s); verifies origins {}", checkpoints.origin(),
                 releases.releaseKeyCount(), verifications.origins());
         checkpoints.verifierKey().subscribe(key -> log.info("Log verifier key (pin it): {}", key));

@@ -20,12 +20,13 @@ final class StartupLines {
     @EventListener
     void onServerStarted(ReactiveWebServerInitializedEvent event) {
         if (event.getApplicationContext().getServerNamespace() != null) {
-            return; // a separate management server announces nothing of its own
+            log.info("Health and metrics on the management port {}: /actuator/health, /actuator/prometheus (never route it publicly)",
+                    event.getWebServer().getPort());
+            return;
         }
         int port = event.getWebServer().getPort();
         log.info("ATS main server listening on port {}; public URL {}", port, properties.issuer());
-        log.info("Sign in at {}/ ; API description at {}/v3/api-docs ; health at {}/actuator/health",
-                properties.issuer(), properties.issuer(), properties.issuer());
+        log.info("Sign in at {}/ ; API description at {}/v3/api-docs", properties.issuer(), properties.issuer());
         if (properties.mail().localInbox()) {
             log.info("Sign-in mail is kept in the local inbox: {}/local/inbox", properties.issuer());
         }

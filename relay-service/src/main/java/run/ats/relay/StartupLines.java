@@ -23,6 +23,8 @@ final class StartupLines {
     @EventListener
     void onServerStarted(ReactiveWebServerInitializedEvent event) {
         if (event.getApplicationContext().getServerNamespace() != null) {
+            log.info("Health and metrics on the management port {}: /actuator/health, /actuator/prometheus (never route it publicly)",
+                    event.getWebServer().getPort());
             return;
         }
         log.info("ATS relay {} listening on port {}: clients connect to ws://<host>:{}/v1/ws (public URL {})",

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * One ATS service jar running as its own process on 127.0.0.1, as an operator runs it, with
- * its output in {@code target/e2e-logs/NAME.log} under the working directory. Ready when its readiness probe answers 200.
+ * its output in {@code target/e2e-logs/NAME.log} under the working directory. Its actuator is on a
+ * management port of its own ({@link #managementUrl()}), as in production; ready when the readiness
+ * probe there answers 200.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -30,12 +32,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private final Process process;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    private ServiceProcess(String name, int port, int managementPort, Path log, Process process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.process = process;
     }
@@ -100,10 +104,12 @@ public final class ServiceProcess implements AutoCloseable {
     private static ServiceProcess launch(String name, int port, ProcessBuilder builder, List<String> arguments) throws Exception {
         Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
         Path log = logs.resolve(name + ".log");
-        builder.command().addAll(List.of("--server.port=" + port, "--server.address=127.0.0.1"));
+        int managementPort = freePort();
+        builder.command().addAll(List.of("--server.port=" + port, "--server.address=127.0.0.1",
+                "--management.server.port=" + managementPort, "--management.server.address=127.0.0.1"));
         builder.command().addAll(arguments);
         Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServiceProcess service = new ServiceProcess(name, port, log, process);
+        ServiceProcess service = new ServiceProcess(name, port, managementPort, log, process);
         service.awaitReady();
         return service;
     }
@@ -140,6 +146,11 @@ public final class ServiceProcess implements AutoCloseable {
         return port;
     }
 
+    /** Where its actuator answers ({@code /actuator/health}, {@code /actuator/prometheus}); the public port answers 404 there. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     public String output() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
@@ -159,7 +170,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     private void awaitReady() throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
+            HttpRequest probe = HttpRequest.newBuilder(URI.create(managementUrl() + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
             for (int i = 0; i < 240 && process.isAlive(); i++) {
                 try {
                     if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {

@@ -335,12 +335,12 @@ public final class Suite implements AutoCloseable {
 
     /** A relay's Prometheus value for {@code series} (the first line that starts with it), or -1. */
     public double metric(Relay relay, String series) throws Exception {
-        return metric(relay.http(), series);
+        return metric(relay.process, series);
     }
 
-    /** A Prometheus series' value at a service (the first line of it); -1 if absent. */
+    /** A Prometheus series' value at a service (the first line of it), read on its management port; -1 if absent. */
     public double metric(ServiceProcess service, String series) throws Exception {
-        return metric(service.url(), series);
+        return metric(service.managementUrl(), series);
     }
 
     private double metric(String baseUrl, String series) throws Exception {

@@ -45,9 +45,10 @@ record ServerUnderTest(String name, Process process, URI ws, Wire wire, String t
                 RelayAccessTokens.claims("https://bench.invalid", Instant.now(), Duration.ofHours(1), new SecureRandom()));
         token.sign(new ECDSASigner(key));
         int port = ServiceProcess.freePort();
+        int managementPort = ServiceProcess.freePort();
         List<String> command = new ArrayList<>(List.of("taskset", "-c", SERVER_CORE,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-Xlog:gc:file=" + dir.resolve("gc.log"), "-jar", jar.toString(),
-                "--server.port=" + port, "--server.address=127.0.0.1",
+                "--server.port=" + port, "--server.address=127.0.0.1", "--management.server.port=" + managementPort,
                 "--ats.relay.main-url=http://127.0.0.1:9", "--ats.relay.jwks-file=" + jwks,
                 "--ats.relay.key-file=" + dir.resolve("relay.key"),
                 "--ats.relay.connections-per-ip=10000", "--ats.relay.publishes-per-second=1000000",
@@ -59,7 +60,7 @@ record ServerUnderTest(String name, Process process, URI ws, Wire wire, String t
             command.addAll(4, List.of(extra.split("\\s+")));
         }
         Process process = start(command, dir.resolve("relay.log"));
-        awaitHttp(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), process);
+        awaitHttp(URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"), process);
         return new ServerUnderTest("ATS relay", process, URI.create("ws://127.0.0.1:" + port + "/v1/ws"),
                 new AtsWire(token.serialize()), TopicTag.of("bench"), TopicTag.of("bench-idle"));
     }

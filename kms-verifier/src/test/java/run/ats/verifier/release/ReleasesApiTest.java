@@ -3,6 +3,7 @@ package run.ats.verifier.release;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -52,6 +53,8 @@ class ReleasesApiTest {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
     @Autowired
     TransparencyLog log;
     @Autowired
@@ -83,7 +86,7 @@ class ReleasesApiTest {
     }
 
     @Test
-    void theApiIsDescribedAndTheServiceReportsItsHealth() throws Exception {
+    void theApiIsDescribedAndTheServiceReportsItsHealthOnlyOnTheManagementPort() throws Exception {
         Http http = new Http(port);
         String api = http.get("/v3/api-docs").body();
         for (String path : List.of("/v1/releases", "/v1/releases/{version}", "/v1/releases/{version}/deprecation", "/v1/log/checkpoint",
@@ -91,8 +94,12 @@ class ReleasesApiTest {
                 "/v1/status", "/v1/status/badge", "/v1/status/history")) {
             assertThat(api).contains("\"" + path + "\"");
         }
-        assertThat(http.get("/actuator/health/readiness").body()).contains("UP");
-        assertThat(http.get("/actuator/prometheus").statusCode()).isEqualTo(200);
+        for (String path : List.of("/actuator/health", "/actuator/health/readiness", "/actuator/prometheus", "/actuator/info", "/actuator")) {
+            assertThat(http.get(path).statusCode()).as("public " + path).isEqualTo(404);
+        }
+        Http management = new Http(managementPort);
+        assertThat(management.get("/actuator/health/readiness").body()).contains("UP");
+        assertThat(management.get("/actuator/prometheus").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -34,7 +34,7 @@ class SigningKeysRestartAndRotationTest {
 
     private String[] settings() {
         return new String[]{
-                "--server.port=0",
+                "--server.port=0", "--management.server.port=0",
                 "--spring.r2dbc.url=" + database.r2dbcUrl(),
                 "--spring.r2dbc.username=" + database.username(),
                 "--spring.r2dbc.password=" + database.password(),

@@ -19,8 +19,9 @@ final class Routes {
     static final Map<String, Set<HttpMethod>> FORWARDED = Map.of(
             "/v1/ws", Set.of(HttpMethod.GET),          // the client WebSocket
             "/v1/link", Set.of(HttpMethod.GET),        // relay-to-relay links
-            "/v1/directory", Set.of(HttpMethod.GET, HttpMethod.HEAD), // the signed directory the relay holds (gossip)
-            "/actuator/health", Set.of(HttpMethod.GET, HttpMethod.HEAD));
+            // The signed directory the relay holds (gossip); also how to check a relay through its name.
+            "/v1/directory", Set.of(HttpMethod.GET, HttpMethod.HEAD));
+    // No /actuator/**: a relay's health and metrics are on its management port, which no name reaches.
 
     /** Paths that must arrive as a WebSocket upgrade. */
     static final Set<String> WEBSOCKETS = Set.of("/v1/ws", "/v1/link");
