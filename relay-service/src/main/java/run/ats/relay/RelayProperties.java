@@ -23,6 +23,10 @@ import java.util.List;
  * @param maxFrame       largest WebSocket frame a client may send; more closes with 1009
  * @param maxEventTtl    longest an event lives, whatever the client asks
  * @param maxEventsPerChannel unexpired events kept per (tag, cell); the oldest goes first
+ * @param maxChannels    channels (tag, cell) held at once; a client's subscribe or publish that would open
+ *                       another is refused ({@code over_capacity})
+ * @param maxStoredBytes bytes of events (their frames and remembered ids) held at once; a publish that would pass
+ *                       it is refused ({@code over_capacity})
  * @param maxSubscriptions subscriptions per connection
  * @param publishesPerSecond publishes per second per connection; over it, error frames
  * @param publishesPerSecondPerToken publishes per second per relay token (all its connections)
@@ -54,6 +58,8 @@ public record RelayProperties(
         @DefaultValue("16KB") @NotNull DataSize maxFrame,
         @DefaultValue("5m") @NotNull Duration maxEventTtl,
         @DefaultValue("1000") @Min(1) int maxEventsPerChannel,
+        @DefaultValue("50000") @Min(1) int maxChannels,
+        @DefaultValue("128MB") @NotNull DataSize maxStoredBytes,
         @DefaultValue("64") @Min(1) @Max(10_000) int maxSubscriptions,
         @DefaultValue("10") @Min(1) int publishesPerSecond,
         @DefaultValue("20") @Min(1) int publishesPerSecondPerToken,

@@ -1,26 +1,49 @@
 package run.ats.relay.channel;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongPredicate;
 
 /**
- * One (tag, cell): its subscribers and its unexpired events, oldest first. Every event id is
- * remembered until its event would expire, even after the event itself was evicted to keep at
- * most {@code max} events, so a duplicate is dropped however late it comes back (a tree that
- * moves pushes its unexpired events to the new parent). At most {@link #IDS_PER_EVENT} times
- * {@code max} ids are kept; beyond that the oldest go.
+ * One (tag, cell): its subscribers and its unexpired events, oldest first, each numbered in the
+ * order it was stored. Every event id is remembered until its event would expire, even after
+ * the event itself was evicted to keep at most {@code max} events, so a duplicate is dropped
+ * however late it comes back (a tree that moves pushes its unexpired events to the new parent).
+ * At most {@link #IDS_PER_EVENT} times {@code max} ids are kept; beyond that the oldest go.
+ *
+ * <p>{@link #bytes()} is what the channel holds against the relay's stored-bytes budget: the
+ * frames of its events, and {@link #idCost} for each id it remembers.
  */
 final class Channel {
 
-    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
-    private final ArrayDeque<StoredEvent> events = new ArrayDeque<>();
     static final int IDS_PER_EVENT = 10;
+    /** A remembered id beside its characters: a map entry, a String and a Long, roughly, on a 64-bit JVM. */
+    static final int ID_OVERHEAD_BYTES = 96;
+
+    private record Kept(long seq, StoredEvent event) {
+    }
+
+    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final ArrayDeque<Kept> events = new ArrayDeque<>();
     /** Event id to its expiry, oldest first. */
     private final LinkedHashMap<String, Long> ids = new LinkedHashMap<>();
+    private long lastSeq;
+    private long bytes;
+
+    /** What storing the event costs: its frame while it is kept, its id while it is remembered. */
+    static long cost(StoredEvent event) {
+        return event.frame().length + idCost(event.id());
+    }
+
+    static long idCost(String id) {
+        return ID_OVERHEAD_BYTES + id.length();
+    }
 
     void add(Subscriber subscriber) {
         subscribers.add(subscriber);
@@ -34,38 +57,92 @@ final class Channel {
         return subscribers;
     }
 
-    /** False for a duplicate id. Drops the oldest events beyond {@code max}; answers how many through {@code dropped}. */
-    synchronized boolean store(StoredEvent event, int max, int[] dropped) {
-        if (ids.putIfAbsent(event.id(), event.expiresAtMs()) != null) {
-            return false;
+    /**
+     * Stores the event unless its id is known ({@code DUPLICATE}) or {@code reserve} refuses its
+     * {@link #cost} ({@code NO_ROOM_FOR_EVENT}); then drops the oldest events beyond {@code max},
+     * answering how many through {@code dropped}.
+     */
+    synchronized Channels.Published store(StoredEvent event, int max, int[] dropped, LongPredicate reserve) {
+        if (ids.containsKey(event.id())) {
+            return Channels.Published.DUPLICATE;
         }
-        events.addLast(event);
+        if (!reserve.test(cost(event))) {
+            return Channels.Published.NO_ROOM_FOR_EVENT;
+        }
+        ids.put(event.id(), event.expiresAtMs());
+        events.addLast(new Kept(++lastSeq, event));
+        bytes += cost(event);
         while (events.size() > max) {
-            events.removeFirst();
+            bytes -= events.removeFirst().event().frame().length;
             dropped[0]++;
         }
         for (Iterator<String> oldest = ids.keySet().iterator(); ids.size() > (long) max * IDS_PER_EVENT && oldest.hasNext(); ) {
-            oldest.next();
+            bytes -= idCost(oldest.next());
             oldest.remove();
         }
-        return true;
+        return Channels.Published.DELIVERED;
     }
 
     synchronized List<StoredEvent> unexpired(long nowMs) {
-        return events.stream().filter(e -> e.expiresAtMs() > nowMs).toList();
+        return events.stream().map(Kept::event).filter(e -> e.expiresAtMs() > nowMs).toList();
+    }
+
+    /** The number of the last event stored: a replay started now ends there. */
+    synchronized long lastSeq() {
+        return lastSeq;
+    }
+
+    /**
+     * The frames of unexpired events numbered after {@code after} and up to {@code upTo}, oldest
+     * first, until they reach {@code maxBytes} (at least one frame, if any is left). The number of
+     * the last one answered goes to {@code last[0]}; {@code upTo} once none is left.
+     */
+    synchronized List<byte[]> framesAfter(long after, long upTo, long nowMs, long maxBytes, long[] last) {
+        List<byte[]> frames = new ArrayList<>();
+        long size = 0;
+        for (Kept kept : events) {
+            if (kept.seq() <= after) {
+                continue;
+            }
+            if (kept.seq() > upTo || size >= maxBytes) {
+                break;
+            }
+            last[0] = kept.seq();
+            if (kept.event().expiresAtMs() > nowMs) {
+                frames.add(kept.event().frame());
+                size += kept.event().frame().length;
+            }
+        }
+        if (frames.isEmpty()) {
+            last[0] = upTo;
+        }
+        return frames;
     }
 
     /** Forgets expired events and the ids of expired events; answers how many events expired. */
     synchronized int expire(long nowMs) {
         int expired = 0;
-        for (Iterator<StoredEvent> it = events.iterator(); it.hasNext(); ) {
-            if (it.next().expiresAtMs() <= nowMs) {
+        for (Iterator<Kept> it = events.iterator(); it.hasNext(); ) {
+            StoredEvent event = it.next().event();
+            if (event.expiresAtMs() <= nowMs) {
+                bytes -= event.frame().length;
                 it.remove();
                 expired++;
             }
         }
-        ids.values().removeIf(expiresAt -> expiresAt <= nowMs);
+        for (Iterator<Map.Entry<String, Long>> it = ids.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> id = it.next();
+            if (id.getValue() <= nowMs) {
+                bytes -= idCost(id.getKey());
+                it.remove();
+            }
+        }
         return expired;
+    }
+
+    /** What the channel holds against the stored-bytes budget. */
+    synchronized long bytes() {
+        return bytes;
     }
 
     /** Nothing to deliver to and nothing to remember: the channel can go. */

@@ -2,45 +2,104 @@ package run.ats.relay.channel;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import run.ats.relay.RelayProperties;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every live (tag, cell) of this relay. Publishing stores the event once and hands the same
  * encoded bytes to every subscriber but the publisher. A sweep each second forgets expired
  * events and empty channels: nothing outlives its TTL, nothing is written anywhere.
+ *
+ * <p>The relay's memory is bounded: at most {@code maxChannels} channels and
+ * {@code maxStoredBytes} of stored events (see {@link Channel#bytes()}). Room is reserved before
+ * anything is stored, so neither is ever passed, even by publishes racing on different channels.
+ * A client's subscribe or publish that would pass a bound is refused; channels that relay links
+ * and push registrations subscribe are counted but not refused (their own limits bound them).
  */
 @Component
 public final class Channels {
 
-    public enum Published { DELIVERED, DUPLICATE }
+    public enum Published { DELIVERED, DUPLICATE, NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT }
+
+    /** A client's subscribe refused: the relay holds as many channels as it may. */
+    public static final class Full extends Exception {
+        Full(String message) {
+            super(message);
+        }
+    }
 
     private final ConcurrentHashMap<ChannelKey, Channel> channels = new ConcurrentHashMap<>();
-    private final RelayProperties properties;
+    private final int maxEventsPerChannel;
+    private final int maxChannels;
+    private final long maxStoredBytes;
     private final Clock clock;
+    private final AtomicInteger channelCount = new AtomicInteger();
+    private final AtomicLong storedBytes = new AtomicLong();
     private final Counter expired;
     private final Counter dropped;
     private final Counter delivered;
+    private final Counter refusedChannels;
+    private final Counter refusedEvents;
 
+    @Autowired
     Channels(RelayProperties properties, Clock clock, MeterRegistry meters) {
-        this.properties = properties;
+        this(properties.maxEventsPerChannel(), properties.maxChannels(), properties.maxStoredBytes().toBytes(), clock, meters);
+    }
+
+    Channels(int maxEventsPerChannel, int maxChannels, long maxStoredBytes, Clock clock, MeterRegistry meters) {
+        this.maxEventsPerChannel = maxEventsPerChannel;
+        this.maxChannels = maxChannels;
+        this.maxStoredBytes = maxStoredBytes;
         this.clock = clock;
         this.expired = meters.counter("ats.relay.events", "outcome", "expired");
         this.dropped = meters.counter("ats.relay.events", "outcome", "dropped");
         this.delivered = meters.counter("ats.relay.events", "outcome", "out");
-        meters.gauge("ats.relay.channels", channels, ConcurrentHashMap::size);
+        this.refusedChannels = meters.counter("ats.relay.capacity.refusals", "limit", "channels");
+        this.refusedEvents = meters.counter("ats.relay.capacity.refusals", "limit", "stored-bytes");
+        meters.gauge("ats.relay.channels", channelCount);
+        meters.gauge("ats.relay.stored.bytes", storedBytes);
     }
 
-    /** Subscribes and answers the unexpired events to replay, oldest first. */
-    public List<StoredEvent> subscribe(ChannelKey key, Subscriber subscriber) {
-        // compute() keeps this atomic with the sweep's removal of idle channels.
+    /**
+     * A client subscribes: answers its replay of the events stored until now, to be read as its
+     * socket takes them. Refused if the channel is new and the relay holds {@code maxChannels}.
+     */
+    public Replay subscribeWithReplay(ChannelKey key, Subscriber subscriber) throws Full {
+        long[] upTo = {0};
+        // compute() keeps this atomic with publishes (the replay ends where live delivery begins)
+        // and with the sweep's removal of idle channels.
         Channel channel = channels.compute(key, (k, existing) -> {
-            Channel c = existing == null ? new Channel() : existing;
+            Channel c = existing == null && reserveChannel() ? new Channel() : existing;
+            if (c != null) {
+                c.add(subscriber);
+                upTo[0] = c.lastSeq();
+            }
+            return c;
+        });
+        if (channel == null) {
+            refusedChannels.increment();
+            throw new Full(noRoom(Published.NO_ROOM_FOR_CHANNEL));
+        }
+        return new Replay(channel, upTo[0], clock);
+    }
+
+    /** A relay link or a push registration subscribes: answers the unexpired events to replay, oldest first. Never refused. */
+    public List<StoredEvent> subscribe(ChannelKey key, Subscriber subscriber) {
+        Channel channel = channels.compute(key, (k, existing) -> {
+            Channel c = existing;
+            if (c == null) {
+                channelCount.incrementAndGet();
+                c = new Channel();
+            }
             c.add(subscriber);
             return c;
         });
@@ -53,18 +112,40 @@ public final class Channels {
         return channel != null && channel.remove(subscriber);
     }
 
+    /** Stores the event and hands it to every subscriber but {@code from}, unless it is a duplicate or there is no room for it. */
     public Published publish(ChannelKey key, StoredEvent event, Subscriber from) {
         int[] evicted = {0};
-        boolean[] fresh = {false};
+        Published[] outcome = {Published.NO_ROOM_FOR_CHANNEL};
         Channel channel = channels.compute(key, (k, existing) -> {
-            Channel c = existing == null ? new Channel() : existing;
-            fresh[0] = c.store(event, properties.maxEventsPerChannel(), evicted);
+            Channel c = existing;
+            if (c == null) {
+                if (!reserveChannel()) {
+                    return null;
+                }
+                c = new Channel();
+            }
+            long before = c.bytes();
+            outcome[0] = c.store(event, maxEventsPerChannel, evicted, this::reserveBytes);
+            if (outcome[0] == Published.DELIVERED) {
+                // The whole cost was reserved; give back what evictions freed.
+                storedBytes.addAndGet(c.bytes() - before - Channel.cost(event));
+            } else if (existing == null) {
+                channelCount.decrementAndGet();
+                return null;
+            }
             return c;
         });
         dropped.increment(evicted[0]);
-        if (!fresh[0]) {
-            return Published.DUPLICATE;
+        switch (outcome[0]) {
+            case NO_ROOM_FOR_CHANNEL -> refusedChannels.increment();
+            case NO_ROOM_FOR_EVENT -> refusedEvents.increment();
+            case DUPLICATE -> { }
+            case DELIVERED -> deliver(channel, event, from);
         }
+        return outcome[0];
+    }
+
+    private void deliver(Channel channel, StoredEvent event, Subscriber from) {
         int sent = 0;
         for (Subscriber subscriber : channel.subscribers()) {
             if (subscriber != from) {
@@ -73,12 +154,26 @@ public final class Channels {
             }
         }
         delivered.increment(sent);
-        return Published.DELIVERED;
+    }
+
+    /** Why a publish or subscribe was refused, with the bound that refused it. */
+    public String noRoom(Published outcome) {
+        return outcome == Published.NO_ROOM_FOR_CHANNEL
+                ? "relay full: it holds its maximum of " + maxChannels + " channels; try again when some expire"
+                : "relay full: it holds its maximum of " + maxStoredBytes + " bytes of events; try again when some expire";
+    }
+
+    private boolean reserveChannel() {
+        return channelCount.getAndUpdate(n -> n < maxChannels ? n + 1 : n) < maxChannels;
+    }
+
+    private boolean reserveBytes(long cost) {
+        return storedBytes.getAndUpdate(n -> n + cost <= maxStoredBytes ? n + cost : n) + cost <= maxStoredBytes;
     }
 
     /** The channels this relay holds now. */
-    public java.util.Set<ChannelKey> keys() {
-        return java.util.Set.copyOf(channels.keySet());
+    public Set<ChannelKey> keys() {
+        return Set.copyOf(channels.keySet());
     }
 
     /** Subscribers of the channel other than {@code except} (say the link to its tree's parent). */
@@ -98,13 +193,29 @@ public final class Channels {
         return channel == null ? List.of() : channel.unexpired(clock.millis());
     }
 
+    /** Channels held now (with those being removed by a sweep, at most {@code maxChannels} plus links' and pushes'). */
+    int channelCount() {
+        return channelCount.get();
+    }
+
+    /** Bytes held now against {@code maxStoredBytes}. */
+    long storedBytes() {
+        return storedBytes.get();
+    }
+
     @Scheduled(fixedDelay = 1000)
     void sweep() {
         long now = clock.millis();
         for (ChannelKey key : channels.keySet()) {
             channels.computeIfPresent(key, (k, channel) -> {
+                long before = channel.bytes();
                 expired.increment(channel.expire(now));
-                return channel.idle() ? null : channel;
+                storedBytes.addAndGet(channel.bytes() - before);
+                if (channel.idle()) {
+                    channelCount.decrementAndGet();
+                    return null;
+                }
+                return channel;
             });
         }
     }

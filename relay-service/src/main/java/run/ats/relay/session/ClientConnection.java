@@ -12,6 +12,8 @@ import run.ats.protocol.wire.WireCodec;
 import run.ats.relay.RelayProperties;
 import run.ats.relay.auth.RelayTokenVerifier;
 import run.ats.relay.channel.ChannelKey;
+import run.ats.relay.channel.Channels;
+import run.ats.relay.channel.Replay;
 import run.ats.relay.channel.StoredEvent;
 import run.ats.relay.channel.Subscriber;
 import run.ats.relay.push.PushOwner;
@@ -21,7 +23,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +40,8 @@ final class ClientConnection implements Subscriber {
     private final Outbox outbox;
     private final Clock clock;
     private final Set<ChannelKey> subscriptions = new HashSet<>();
+    /** Each subscription's replay, while it may still be running: a resubscribe or unsubscribe cancels it. */
+    private final Map<ChannelKey, Replay> replays = new HashMap<>();
     /** Push endpoints this connection registered: their devices sleep when it closes. */
     private final Set<String> pushEndpoints = new HashSet<>();
     private final PerSecond frames;
@@ -215,16 +221,30 @@ final class ClientConnection implements Subscriber {
             send(error(ErrorCode.LIMIT_REACHED, "at most " + properties.maxSubscriptions() + " subscriptions per connection", null));
             return;
         }
+        Replay replay;
+        try {
+            replay = relay.channels().subscribeWithReplay(key, this);
+        } catch (Channels.Full full) {
+            send(error(ErrorCode.OVER_CAPACITY, full.getMessage(), null));
+            return;
+        }
         if (subscriptions.add(key)) {
             relay.subscriptionsChanged(1);
         }
         send(new ServerMessage.Subscribed(key.topic(), key.cell()));
-        for (StoredEvent event : relay.channels().subscribe(key, this)) {
-            outbox.offer(event.frame());
+        // Paced by the outbox: however much the channel holds, the replay never closes its reader.
+        Replay previous = replays.put(key, replay);
+        if (previous != null) {
+            previous.cancel();
         }
+        outbox.replay(replay);
     }
 
     private void unsubscribe(ChannelKey key) {
+        Replay replay = replays.remove(key);
+        if (replay != null) {
+            replay.cancel();
+        }
         if (subscriptions.remove(key)) {
             relay.channels().unsubscribe(key, this);
             relay.subscriptionsChanged(-1);
@@ -242,8 +262,12 @@ final class ClientConnection implements Subscriber {
         long expiresAt = now + ttlMs;
         byte[] frame = WireCodec.encode(new ServerMessage.Event(p.topic(), p.cell(), p.id(), p.payload(), expiresAt));
         StoredEvent event = new StoredEvent(p.id(), expiresAt, frame, true);
-        relay.published(relay.fanOut().record(() -> relay.channels().publish(new ChannelKey(p.topic(), p.cell()), event, this)));
-        send(new ServerMessage.Ack(p.id()));
+        Channels.Published outcome = relay.fanOut().record(() -> relay.channels().publish(new ChannelKey(p.topic(), p.cell()), event, this));
+        relay.published(outcome);
+        switch (outcome) {
+            case DELIVERED, DUPLICATE -> send(new ServerMessage.Ack(p.id()));
+            case NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT -> send(error(ErrorCode.OVER_CAPACITY, relay.channels().noRoom(outcome), p.id()));
+        }
     }
 
     private void send(ServerMessage message) {

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import org.springframework.web.reactive.socket.CloseStatus;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import run.ats.relay.channel.Replay;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,6 +25,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * queue are not the reader's fault: they wait for the event loop, which may be busy with a burst
  * of publishes from a connection it also serves. They have their own, larger cap, so that a
  * wedged loop cannot grow the queue without bound.
+ *
+ * <p>A replay (a new subscription's stored events, possibly megabytes) is paced instead of
+ * queued: its frames are written only while the socket holds less than half the limit unsent,
+ * and after the live frames queued before each drain. So a replay alone never makes its reader
+ * look slow, however much the channel holds, and live frames keep the other half of the limit.
+ * A reader that stops reading stalls its replay, holding one batch of it (see {@link Replay}),
+ * and is closed as a slow consumer only if live frames then pass the limit.
  */
 public final class Outbox {
 
@@ -35,8 +43,13 @@ public final class Outbox {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    private final Queue<Replay> replays = new ConcurrentLinkedQueue<>();
     private final Sinks.One<CloseStatus> close = Sinks.one();
     private final long limitBytes;
+    /** Netty's high water mark: the limit, as the channel counts it. */
+    private final int high;
+    /** A write is queued whose completion will drain again (event loop only). */
+    private boolean wakeArmed;
     private final Runnable onSlowConsumer;
     private volatile boolean closing;
 
@@ -44,7 +57,7 @@ public final class Outbox {
         this.channel = channel;
         this.limitBytes = limitBytes;
         this.onSlowConsumer = onSlowConsumer;
-        int high = (int) Math.min(Integer.MAX_VALUE / TRANSIT_FACTOR, limitBytes);
+        this.high = (int) Math.min(Integer.MAX_VALUE / TRANSIT_FACTOR, limitBytes);
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
     }
 
@@ -62,6 +75,19 @@ public final class Outbox {
             return;
         }
         queued.add(frame);
+        scheduleDrain();
+    }
+
+    /** Queues a replay: its frames go out as the socket takes them (see the class doc), after what was offered before it. */
+    public void replay(Replay replay) {
+        if (closing) {
+            return;
+        }
+        replays.add(replay);
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(drain);
         }
@@ -98,8 +124,45 @@ public final class Outbox {
             channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
             wrote = true;
         }
+        wrote |= pace();
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /** On the event loop: replayed frames while the socket has room for them; true if anything was written. */
+    private boolean pace() {
+        if (closing) {
+            replays.clear();
+            return false;
+        }
+        boolean wrote = false;
+        for (Replay replay = replays.peek(); replay != null; replay = replays.peek()) {
+            byte[] frame = replay.peek();
+            if (frame == null) {
+                replays.poll();
+                continue;
+            }
+            long unsent = high - channel.bytesBeforeUnwritable();
+            if (unsent > 0 && unsent + frame.length > high / 2) {
+                // Wait for the socket: an empty write queued behind everything written so far
+                // completes once the socket has taken it all, and drains again.
+                if (!wakeArmed) {
+                    wakeArmed = true;
+                    channel.write(Unpooled.EMPTY_BUFFER).addListener(written -> {
+                        wakeArmed = false;
+                        if (written.isSuccess()) {
+                            scheduleDrain();
+                        }
+                    });
+                    wrote = true;
+                }
+                return wrote;
+            }
+            replay.advance();
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+            wrote = true;
+        }
+        return wrote;
     }
 }

@@ -155,10 +155,10 @@ public final class RelaySockets implements WebSocketHandler {
     }
 
     void published(Channels.Published outcome) {
-        if (outcome == Channels.Published.DUPLICATE) {
-            duplicates.increment();
-        } else {
-            eventsIn.increment();
+        switch (outcome) {
+            case DELIVERED -> eventsIn.increment();
+            case DUPLICATE -> duplicates.increment();
+            case NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT -> { } // counted by Channels
         }
     }
 
