@@ -14,7 +14,7 @@ public interface Endpoint {
     /** The peer will send nothing more. */
     void finished();
 
-    /** The stream is over at once (the peer reset it, or the tunnel is gone). */
+    /** The stream is over at once (the peer reset it or broke its flow control, or the tunnel is gone). */
     void reset(String reason);
 
     /** The peer's window is full: stop reading the source until {@link #resume()}. */

@@ -110,14 +110,17 @@ public final class TunnelHandshake {
         return node.toString();
     }
 
-    /** @throws IllegalArgumentException for anything but a tunnel-hello with every field (a v1 relay's names no broker) */
+    /**
+     * @throws IllegalArgumentException for anything but a tunnel-hello whose fields are non-empty strings (the name may
+     *                                  be absent or null; a v1 relay's hello names no broker)
+     */
     public static Hello parseHello(String text) {
         JsonNode node = read(text, "tunnel-hello");
-        JsonNode name = node.get("name");
         if (node.get("broker") == null) {
             throw new IllegalArgumentException("no broker named (a relay older than handshake v2: update it)");
         }
-        return new Hello(field(node, "relayId"), field(node, "publicKey"), name == null || name.isNull() ? null : name.asString(),
+        JsonNode name = node.get("name");
+        return new Hello(field(node, "relayId"), field(node, "publicKey"), name == null || name.isNull() ? null : field(node, "name"),
                 field(node, "broker"), field(node, "signature"));
     }
 

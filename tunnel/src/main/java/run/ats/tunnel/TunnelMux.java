@@ -74,7 +74,10 @@ public final class TunnelMux {
      * tunnel is closed or at its stream limit.
      */
     public TunnelStream open(Endpoint endpoint) {
-        if (closed() || open.incrementAndGet() > maxStreams) {
+        if (closed()) {
+            return null;
+        }
+        if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();
             return null;
         }
@@ -92,8 +95,15 @@ public final class TunnelMux {
         return stream;
     }
 
-    /** One binary message from the peer. Must be called on the tunnel's event loop; does not release {@code frame}. */
+    /**
+     * One binary message from the peer. Must be called on the tunnel's event loop; does not release
+     * {@code frame}. Ignored once the mux is closed: a frame read in the same batch as a bad one
+     * must not open a stream nobody will close.
+     */
     public void onFrame(ByteBuf frame) {
+        if (closed) {
+            return;
+        }
         TunnelFrame decoded;
         try {
             decoded = TunnelFrame.decode(frame);
@@ -104,8 +114,13 @@ public final class TunnelMux {
         TunnelStream stream = streams.get(decoded.streamId());
         switch (decoded.type()) {
             case OPEN -> {
-                if (acceptor == null || stream != null || open.incrementAndGet() > maxStreams) {
-                    if (acceptor != null && stream == null) {
+                if (stream != null) {
+                    // Both ends would disagree about which stream this is: end it both ways.
+                    stream.brokenByPeer("refused: stream already open");
+                    return;
+                }
+                if (acceptor == null || open.incrementAndGet() > maxStreams) {
+                    if (acceptor != null) {
                         open.decrementAndGet();
                     }
                     write(TunnelFrame.reset(tunnel.alloc(), decoded.streamId(), "refused"));

@@ -44,8 +44,8 @@ public final class TunnelStream {
     /** Sends {@code data} (taking ownership) to the peer as credit allows. */
     public void send(ByteBuf data) {
         mux.onLoop(() -> {
-            if (over || finishing) {
-                data.release();
+            if (over || finishing || !data.isReadable()) {
+                data.release(); // an empty buffer would go out as an empty DATA frame
                 return;
             }
             pending.add(data);
@@ -122,9 +122,9 @@ public final class TunnelStream {
         }
         int size = payload.readableBytes();
         unacknowledged += size;
-        if (unacknowledged > mux.window()) {
-            // The peer sent more than the credit it had: it is broken or hostile.
-            reset("flow control: more data than credit");
+        // Bytes received and not yet credited back: what the peer may have in flight, at most a window.
+        if (unacknowledged + toReturn > mux.window()) {
+            brokenByPeer("flow control: more data than credit");
             return;
         }
         endpoint.data(payload.retainedSlice(), () -> mux.onLoop(() -> consumed(size)));
@@ -141,8 +141,9 @@ public final class TunnelStream {
     }
 
     void onWindow(int more) {
-        if (more <= 0 || (long) credit + more > Integer.MAX_VALUE) {
-            reset("flow control: bad credit");
+        // A receiver returns credit only for bytes it was sent, so credit never exceeds the window.
+        if (more <= 0 || (long) credit + more > mux.window()) {
+            brokenByPeer("flow control: bad credit");
             return;
         }
         credit += more;
@@ -157,6 +158,16 @@ public final class TunnelStream {
         endpoint.finished();
         if (finSent) {
             end();
+        }
+    }
+
+    /** The peer broke the stream's rules: the stream is over both ways, and the endpoint is told, as on a reset. */
+    void brokenByPeer(String reason) {
+        if (!over) {
+            mux.write(TunnelFrame.reset(mux.alloc(), id, reason));
+            mux.flushTunnel();
+            end();
+            endpoint.reset(reason);
         }
     }
 

@@ -65,6 +65,15 @@ class TunnelHandshakeTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("handshake v2");
     }
 
+    /** Found by fuzzing: a name that was an object escaped as Jackson's exception, so the broker closed with no reason. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\":1}", "[\"calm-aqua-harbor\"]", "12", "true", "\"\""})
+    void aHelloWhoseNameIsNotAStringIsRefusedAsMalformed(String name) {
+        String hello = "{\"type\":\"tunnel-hello\",\"relayId\":\"r\",\"publicKey\":\"k\",\"broker\":\"b\",\"signature\":\"s\",\"name\":" + name + "}";
+        assertThatThrownBy(() -> TunnelHandshake.parseHello(hello))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
+    }
+
     @ParameterizedTest
     @CsvSource({
             "wss://broker.ats.run/v1/tunnel,         wss://broker.ats.run:443",
