@@ -21,13 +21,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The broker behind an ingress controller (the Helm chart's way): 127.0.0.1 plays the trusted
  * proxy ({@code ats.broker.trusted-proxies}), 127.0.0.2 someone else. The relay's per-address
- * limit must see each client's own address, not the proxy's, and nobody else may choose theirs.
+ * limit must see each client's own address, not the proxy's, and nobody else may choose theirs,
+ * not even a loopback client that reaches the relay's own port (only the relay's tunnel streams
+ * carry a forwarded address it believes).
  */
 class BehindAnIngressTest {
 
     private static final int PER_IP = 2;
     private static Suite suite;
     private static String host;
+    private static int relayPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -35,6 +38,7 @@ class BehindAnIngressTest {
                 "--ats.broker.max-connections-per-address=0"));
         suite.relaySettings.add("--ats.relay.connections-per-ip=" + PER_IP);
         Suite.Relay relay = suite.claimedRelays(1).getFirst();
+        relayPort = relay.port;
         host = suite.awaitTunnel(relay) + "." + Suite.BROKER_DOMAIN + ":" + suite.brokerPublicPort;
     }
 
@@ -71,6 +75,31 @@ class BehindAnIngressTest {
         } finally {
             open.forEach(PingClient::close);
         }
+    }
+
+    @Test
+    void aClientAtTheRelaysOwnPortCannotChooseItsAddress() throws Exception {
+        // Loopback, on a relay with its tunnel up: still not a tunnel stream, so its header is not believed.
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        List<PingClient> open = new ArrayList<>();
+        try {
+            open.add(direct(loopback, "198.51.100.31"));
+            open.add(direct(loopback, "198.51.100.32"));
+            boolean refused;
+            try (PingClient ignored = direct(loopback, "198.51.100.33")) {
+                refused = false;
+            } catch (RuntimeException | AssertionError expected) {
+                refused = true;
+            }
+            assertThat(refused).as("counted as 127.0.0.1 whatever it claims").isTrue();
+        } finally {
+            open.forEach(PingClient::close);
+        }
+    }
+
+    private static PingClient direct(InetAddress from, String forwardedFor) throws Exception {
+        return new PingClient("ws://127.0.0.1:" + relayPort + "/v1/ws", "127.0.0.1:" + relayPort, suite.relayToken(), from,
+                Map.of("X-Forwarded-For", forwardedFor));
     }
 
     @Test

@@ -17,6 +17,7 @@ import run.ats.relay.RelayProperties;
 import run.ats.relay.auth.RelayTokenVerifier;
 import run.ats.relay.channel.Channels;
 import run.ats.relay.identity.RelayIdentity;
+import run.ats.relay.tunnel.TunnelledStreams;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -47,9 +48,12 @@ public final class RelaySockets implements WebSocketHandler {
     private final Counter slowConsumerCloses;
     private final Timer fanOut;
     private final run.ats.relay.push.PushRegistry push;
+    private final TunnelledStreams tunnelled;
 
     RelaySockets(RelayProperties properties, RelayTokenVerifier verifier, Channels channels, TokenRates tokenRates,
-                 Clock clock, RelayIdentity identity, MeterRegistry meters, run.ats.relay.push.PushRegistry push) {
+                 Clock clock, RelayIdentity identity, MeterRegistry meters, run.ats.relay.push.PushRegistry push,
+                 TunnelledStreams tunnelled) {
+        this.tunnelled = tunnelled;
         this.push = push;
         this.properties = properties;
         this.verifier = verifier;
@@ -173,10 +177,10 @@ public final class RelaySockets implements WebSocketHandler {
     }
 
     /**
-     * The client's address, for the per-address limit. A connection through a tunnel comes from
-     * loopback, and the broker names the client in {@code X-Forwarded-For} (set by the broker,
-     * never passed on from the client); that header is believed only then: loopback, with
-     * tunnels configured.
+     * The client's address, for the per-address limits. A connection through a tunnel comes from
+     * one of this relay's own tunnel stream sockets, and the broker names the client in
+     * {@code X-Forwarded-For} (set by the broker, never passed on from the client); that header
+     * is believed only then. Any other peer, loopback included, is who it is.
      */
     private String clientIp(WebSocketSession session) {
         InetSocketAddress remote = session.getHandshakeInfo().getRemoteAddress();
@@ -184,7 +188,7 @@ public final class RelaySockets implements WebSocketHandler {
             return "unknown";
         }
         String forwarded = session.getHandshakeInfo().getHeaders().getFirst("X-Forwarded-For");
-        if (forwarded != null && remote.getAddress().isLoopbackAddress() && !properties.brokerUrls().isEmpty()) {
+        if (forwarded != null && tunnelled.cameThrough(remote)) {
             return forwarded.strip();
         }
         return remote.getAddress().getHostAddress();

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -62,10 +64,13 @@ final class TunnelDialer {
     private final java.util.Map<URI, Disposable> waiting = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<URI> up = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final DirectoryHolder directory;
+    private final TunnelledStreams streams;
     private Disposable watchingDirectory;
 
-    TunnelDialer(RelayProperties properties, RelayIdentity identity, DirectoryHolder directory, MeterRegistry meters) {
+    TunnelDialer(RelayProperties properties, RelayIdentity identity, DirectoryHolder directory, TunnelledStreams streams,
+                 MeterRegistry meters) {
         this.properties = properties;
+        this.streams = streams;
         this.identity = identity;
         this.directory = directory;
         this.reconnects = meters.counter("ats.relay.tunnel.reconnects");
@@ -186,9 +191,16 @@ final class TunnelDialer {
     /** A stream the broker opened: a connection to this relay's own port, on the tunnel's event loop. */
     private ChannelEndpoint connectLocal(Channel tunnel, TunnelStream stream) {
         ChannelEndpoint endpoint = new ChannelEndpoint(stream);
+        ReflectiveChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(tunnel.getClass().asSubclass(SocketChannel.class));
+        ChannelFactory<SocketChannel> marked = () -> {
+            SocketChannel socket = sockets.newChannel();
+            socket.pipeline().addFirst(streams.marker());
+            return socket;
+        };
         endpoint.connect(new Bootstrap()
                 .group(tunnel.eventLoop())
-                .channel(tunnel.getClass().asSubclass(SocketChannel.class))
+                // Marked as tunnelled from birth: the relay believes the broker's X-Forwarded-For on these only.
+                .channelFactory(marked)
                 .option(ChannelOption.TCP_NODELAY, true), local);
         return endpoint;
     }

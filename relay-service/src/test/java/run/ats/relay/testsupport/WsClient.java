@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,8 +26,15 @@ public final class WsClient implements AutoCloseable {
     private volatile boolean pendingRequest;
 
     public WsClient(int port) {
+        this(port, Map.of());
+    }
+
+    /** Connects with these extra request headers (say a made-up {@code X-Forwarded-For}). */
+    public WsClient(int port, Map<String, String> headers) {
         StringBuilder partial = new StringBuilder();
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        headers.forEach(builder::header);
+        this.socket = builder
                 .connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/ws"), new WebSocket.Listener() {
                     @Override
