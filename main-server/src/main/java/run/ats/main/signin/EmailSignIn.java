@@ -106,10 +106,9 @@ final class EmailSignIn {
     private Mono<TokenPair> wrongCode(SignInFlow flow, long now) {
         int max = properties.signIn().maxAttempts();
         int left = max - flow.attempts() - 1;
+        // No count of attempts left in the answer: it would tell that a sign-in is waiting.
         return flows.recordWrongCode(flow.id(), now, max)
-                .then(Mono.error(left <= 0
-                        ? new SignInRejected(Reason.TOO_MANY_ATTEMPTS)
-                        : new SignInRejected(Reason.WRONG_CODE, "The code is wrong; " + left + " attempts left.")));
+                .then(Mono.error(new SignInRejected(left <= 0 ? Reason.TOO_MANY_ATTEMPTS : Reason.WRONG_CODE)));
     }
 
     private Mono<TokenPair> complete(SignInFlow flow, long now, String method) {
