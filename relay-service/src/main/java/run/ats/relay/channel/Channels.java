@@ -94,16 +94,31 @@ public final class Channels {
 
     /** A relay link or a push registration subscribes: answers the unexpired events to replay, oldest first. Never refused. */
     public List<StoredEvent> subscribe(ChannelKey key, Subscriber subscriber) {
-        Channel channel = channels.compute(key, (k, existing) -> {
+        return uncapped(key, subscriber, new long[1]).unexpired(clock.millis());
+    }
+
+    /**
+     * A relay link joins a tree: never refused, and its replay is a cursor for the link's outbox
+     * to pace as a client's is, so that a tree full of large events cannot make the link, which
+     * carries every tree two relays share, look like a slow consumer.
+     */
+    public Replay subscribeLinkWithReplay(ChannelKey key, Subscriber link) {
+        long[] upTo = {0};
+        Channel channel = uncapped(key, link, upTo);
+        return new Replay(channel, upTo[0], clock);
+    }
+
+    private Channel uncapped(ChannelKey key, Subscriber subscriber, long[] upTo) {
+        return channels.compute(key, (k, existing) -> {
             Channel c = existing;
             if (c == null) {
                 channelCount.incrementAndGet();
                 c = new Channel();
             }
             c.add(subscriber);
+            upTo[0] = c.lastSeq();
             return c;
         });
-        return channel.unexpired(clock.millis());
     }
 
     /** True if it was subscribed. */

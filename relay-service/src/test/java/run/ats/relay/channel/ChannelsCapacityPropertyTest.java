@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -17,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Under any sequence of publishes (duplicates, evictions, any size and TTL), time passing and
@@ -66,6 +68,21 @@ class ChannelsCapacityPropertyTest {
         assertThat(channels.storedBytes()).as("every byte given back").isZero();
         assertThat(channels.channelCount()).as("every channel given back").isZero();
         assertThat(channels.keys()).isEmpty();
+    }
+
+    @Example
+    void linksAreCountedButNeverRefusedAndClientsAreRefusedPastTheCap() throws Exception {
+        MutableClock clock = new MutableClock();
+        Channels channels = new Channels(10, 1, 1_000_000, clock, new SimpleMeterRegistry());
+        channels.subscribeWithReplay(new ChannelKey("a", "dqcj"), frame -> { });
+        Subscriber link = frame -> { };
+        Replay linkReplay = channels.subscribeLinkWithReplay(new ChannelKey("b", "dqcj"), link);
+        assertThat(linkReplay.peek()).as("an empty tree: nothing to replay").isNull();
+        assertThat(channels.channelCount()).isEqualTo(2);
+        assertThatThrownBy(() -> channels.subscribeWithReplay(new ChannelKey("c", "dqcj"), frame -> { }))
+                .isInstanceOf(Channels.Full.class).hasMessageContaining("1 channels");
+        assertThat(channels.publish(new ChannelKey("b", "dqcj"), new StoredEvent("id-1", clock.millis() + 10, new byte[]{1}, false), null))
+                .as("an existing channel takes events").isEqualTo(Channels.Published.DELIVERED);
     }
 
     @Provide
