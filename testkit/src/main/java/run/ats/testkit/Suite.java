@@ -254,7 +254,9 @@ public final class Suite implements AutoCloseable {
                 "--ats.relay.directory-url=" + (relay.directoryUrl != null ? relay.directoryUrl : directory.url()),
                 "--ats.relay.key-file=" + relay.keyFile, "--ats.relay.public-url=" + relay.ws(),
                 "--ats.relay.heartbeat-interval=" + relayHeartbeat, "--ats.relay.publishes-per-second=1000",
-                "--ats.relay.publishes-per-second-per-token=1000"));
+                "--ats.relay.publishes-per-second-per-token=1000",
+                // Every relay of a suite is listed at a loopback URL: a local run.
+                "--ats.relay.link.allow-private-peers=true"));
         settings = overridden(settings, relaySettings);
         relay.starts++;
         relay.process = keep(ServiceProcess.start(relay.name + (relay.starts == 1 ? "" : "-" + relay.starts), "relay-service", relay.port,

@@ -72,7 +72,7 @@ public final class LinkSockets implements WebSocketHandler {
                     }
                     Link open = link.get();
                     if (open != null) {
-                        traffic.onFrame(open, message);
+                        return traffic.onFrame(open, message);
                     } else if (message instanceof LinkMessage.Hello hello && peers.verify(hello.relayId(), nonce, hello.signature())) {
                         Link accepted = new Link(hello.relayId(), channel, outbox, false, clock.millis());
                         link.set(accepted);

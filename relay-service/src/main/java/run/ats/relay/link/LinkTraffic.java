@@ -37,15 +37,23 @@ final class LinkTraffic {
     private final HttpClient http = HttpClient.create()
             .responseTimeout(Duration.ofSeconds(5));
     private final RelayProperties properties;
+    private final LinkLimits limits;
+    private final LinkSettings settings;
+    private final GossipFetches fetches;
+    private final io.micrometer.core.instrument.Counter treesRefused;
     private final Clock clock;
     private final java.util.Set<Link> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Trees that children have joined here, summed over their links. */
     private final java.util.concurrent.atomic.AtomicInteger childTrees = new java.util.concurrent.atomic.AtomicInteger();
     private final reactor.core.Disposable announcing;
 
-    LinkTraffic(Channels channels, DirectoryHolder directory, LinkPeers peers,
-                RelayProperties properties, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
+    LinkTraffic(Channels channels, DirectoryHolder directory, LinkPeers peers, LinkLimits limits, LinkSettings settings,
+                GossipFetches fetches, RelayProperties properties, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.channels = channels;
+        this.limits = limits;
+        this.settings = settings;
+        this.fetches = fetches;
+        this.treesRefused = meters.counter("ats.relay.links.refused.trees");
         this.directory = directory;
         this.peers = peers;
         this.properties = properties;
@@ -67,10 +75,20 @@ final class LinkTraffic {
         link.send(new LinkMessage.DirectoryVersion(directory.newest().map(s -> s.directory().version()).orElse(0L)));
     }
 
-    void onFrame(Link link, LinkMessage message) {
+    /** Handles one frame of an authenticated link, once the link's rate allows it ({@link LinkLimits}). */
+    Mono<Void> onFrame(Link link, LinkMessage message) {
+        return limits.admit(link, message).then(Mono.fromRunnable(() -> handle(link, message)));
+    }
+
+    private void handle(Link link, LinkMessage message) {
         switch (message) {
             case LinkMessage.Join join -> {
                 ChannelKey key = new ChannelKey(join.topic(), join.cell());
+                if (!link.trees().contains(key) && link.trees().size() >= settings.maxTrees()) {
+                    treesRefused.increment();
+                    link.close(1008, "more than " + settings.maxTrees() + " trees on one link");
+                    return;
+                }
                 if (link.trees().add(key)) {
                     childTrees.incrementAndGet();
                     for (StoredEvent event : channels.subscribe(key, link)) {
@@ -96,6 +114,7 @@ final class LinkTraffic {
     /** The link closed: it carries no tree any more. */
     void closed(Link link) {
         open.remove(link);
+        limits.closed(link);
         if (!link.dialed()) {
             childTrees.addAndGet(-link.trees().size());
         }
@@ -115,24 +134,31 @@ final class LinkTraffic {
         channels.publish(new ChannelKey(event.topic(), event.cell()), new StoredEvent(event.id(), expiresAt, frame, false), link);
     }
 
+    /**
+     * The peer holds a newer version: fetch it from the peer's listed URL, through
+     * {@link GossipFetches} (one at a time and one per interval per peer, however often it announces).
+     */
     private void gossip(Link link, long theirs) {
-        long ours = directory.newest().map(s -> s.directory().version()).orElse(0L);
-        if (theirs <= ours) {
-            return;
-        }
-        peers.directoryUrl(link.peerId()).ifPresent(url -> PeerAddresses.to(http, url).get().uri(url)
-                .responseSingle((response, body) -> response.status().code() == 200 ? body.asString()
-                        : Mono.error(new IllegalStateException("HTTP " + response.status().code())))
-                .timeout(Duration.ofSeconds(5))
-                .flatMap(json -> {
+        fetches.wanted(link.peerId(), theirs, () -> directory.newest().map(s -> s.directory().version()).orElse(0L), this::fetch);
+    }
+
+    private Mono<Void> fetch(String peerId) {
+        return Mono.justOrEmpty(peers.directoryUrl(peerId))
+                .flatMap(url -> Mono.fromCallable(() -> PeerAddresses.to(http, url, settings.allowPrivatePeers()))
+                        .flatMap(client -> client.get().uri(url).responseSingle((response, body) -> response.status().code() == 200 ? body.asString()
+                                : Mono.error(new IllegalStateException("HTTP " + response.status().code()))))
+                        .timeout(Duration.ofSeconds(5)))
+                .doOnNext(json -> {
                     try {
                         directory.offer(SignedDirectory.parse(json));
                     } catch (InvalidDirectoryException e) {
-                        log.warn("Peer {} gossiped a directory version that does not parse: {}", link.peerId(), e.getMessage());
+                        log.warn("Peer {} gossiped a directory version that does not parse: {}", peerId, e.getMessage());
                     }
-                    return Mono.empty();
                 })
-                .onErrorResume(error -> Mono.empty())
-                .subscribe());
+                .then()
+                .onErrorResume(error -> {
+                    log.debug("Directory fetch from peer {} failed: {}", peerId, error.toString());
+                    return Mono.empty();
+                });
     }
 }

@@ -43,6 +43,7 @@ final class Uplinks {
     private final LinkPeers peers;
     private final LinkTraffic traffic;
     private final RelayProperties properties;
+    private final LinkSettings settings;
     private final Clock clock;
     private final Map<String, Link> up = new ConcurrentHashMap<>();
     private final Map<String, Long> retryAfterMs = new ConcurrentHashMap<>();
@@ -51,8 +52,9 @@ final class Uplinks {
     private final Map<String, Deque<Long>> drops = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.create();
 
-    Uplinks(LinkPeers peers, LinkTraffic traffic, RelayProperties properties, Clock clock, MeterRegistry meters) {
+    Uplinks(LinkPeers peers, LinkTraffic traffic, RelayProperties properties, LinkSettings settings, Clock clock, MeterRegistry meters) {
         this.peers = peers;
+        this.settings = settings;
         this.traffic = traffic;
         this.properties = properties;
         this.clock = clock;
@@ -125,10 +127,16 @@ final class Uplinks {
     }
 
     private Mono<Link> dial(String peerId, URI url) {
+        HttpClient toPeer;
+        try {
+            toPeer = PeerAddresses.to(client, url, settings.allowPrivatePeers());
+        } catch (PeerAddresses.Refused refused) {
+            return Mono.error(refused);
+        }
         Sinks.One<Link> ready = Sinks.one();
         String myNonce = peers.nonce();
         AtomicReference<Channel> connection = new AtomicReference<>();
-        PeerAddresses.to(client, url).websocket(WebsocketClientSpec.builder().maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4).build())
+        toPeer.websocket(WebsocketClientSpec.builder().maxFramePayloadLength((int) properties.maxFrame().toBytes() * 4).build())
                 .uri(url)
                 .handle((in, out) -> {
                     AtomicReference<Channel> channel = new AtomicReference<>();
@@ -142,10 +150,7 @@ final class Uplinks {
                             // Pongs answer our keep-alive pings; the silence they break is all they carry.
                             .filter(frame -> !(frame instanceof PingWebSocketFrame || frame instanceof PongWebSocketFrame))
                             .map(frame -> frame.content().toString(StandardCharsets.UTF_8))
-                            .concatMap(text -> {
-                                handshakeOrTraffic(peerId, myNonce, text, channel.get(), outbox, link, ready);
-                                return Mono.empty();
-                            })
+                            .concatMap(text -> handshakeOrTraffic(peerId, myNonce, text, channel.get(), outbox, link, ready))
                             .then()
                             .doFinally(signal -> {
                                 Link closed = link.get();
@@ -171,18 +176,18 @@ final class Uplinks {
                 });
     }
 
-    private void handshakeOrTraffic(String peerId, String myNonce, String text, Channel channel, Outbox outbox,
-                                    AtomicReference<Link> link, Sinks.One<Link> ready) {
+    private Mono<Void> handshakeOrTraffic(String peerId, String myNonce, String text, Channel channel, Outbox outbox,
+                                          AtomicReference<Link> link, Sinks.One<Link> ready) {
         LinkMessage message;
         try {
             message = LinkCodec.decode(text);
         } catch (BadFrame bad) {
             channel.close();
-            return;
+            return Mono.empty();
         }
         Link open = link.get();
         if (open != null) {
-            traffic.onFrame(open, message);
+            return traffic.onFrame(open, message);
         } else if (message instanceof LinkMessage.Challenge challenge && challenge.relayId().equals(peerId)) {
             outbox.offer(LinkCodec.encode(new LinkMessage.Hello(peers.myId(), myNonce, peers.prove(challenge.nonce(), peerId))));
         } else if (message instanceof LinkMessage.Welcome welcome && welcome.relayId().equals(peerId)
@@ -191,7 +196,7 @@ final class Uplinks {
             if (ready.tryEmitValue(dialed).isFailure()) {
                 // The dial was given up (timed out) just before the welcome came.
                 channel.close();
-                return;
+                return Mono.empty();
             }
             link.set(dialed);
             traffic.opened(dialed);
@@ -199,5 +204,6 @@ final class Uplinks {
             // A peer that is not who the directory says, or that skips the handshake.
             channel.close();
         }
+        return Mono.empty();
     }
 }
