@@ -12,6 +12,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,6 +20,9 @@ import java.util.List;
  * Every {@code ats.verifier.*} setting, with its safe default; docs/operations.md lists them.
  *
  * @param logOrigin   the log's name: the first line of every checkpoint and its key's name
+ * @param logKeyFile  the log's checkpoint signing key (a key file, as {@code release-key} makes; a mounted
+ *                    secret); made (0600) if absent. Unset: the key is kept in the database, as older
+ *                    versions did, which lets whoever reads the database sign checkpoints
  * @param releaseKeys the Ed25519 public keys (raw 32 bytes, base64) whose signatures the log accepts
  *                    on releases and deprecations; none: the log accepts nothing
  * @param origins     the deployments {@code /v1/verify} and the monitor may fetch; nothing else is fetched
@@ -30,6 +34,7 @@ import java.util.List;
 @ConfigurationProperties("ats.verifier")
 public record VerifierProperties(
         @DefaultValue("ats.run/kms-log") @NotBlank String logOrigin,
+        Path logKeyFile,
         @DefaultValue("") List<String> releaseKeys,
         @DefaultValue("") List<URI> origins,
         @DefaultValue("10s") @NotNull Duration verifyCache,

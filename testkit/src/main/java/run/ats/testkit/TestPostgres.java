@@ -31,6 +31,10 @@ public final class TestPostgres {
         }
     }
 
+    /** A login role of its own, owning nothing: a service's role when another role owns the tables. */
+    public record Role(String username, String password) {
+    }
+
     private record Server(String host, int port, String username, String password, String adminDatabase) {
         String jdbcUrl(String database) {
             return "jdbc:postgresql://" + host + ":" + port + "/" + database;
@@ -47,6 +51,18 @@ public final class TestPostgres {
         String name = "ats_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         execute(s, "CREATE DATABASE " + name);
         return new Database(name, "r2dbc:postgresql://" + s.host() + ":" + s.port() + "/" + name, s.username(), s.password());
+    }
+
+    /**
+     * A fresh login role that owns nothing and has no privileges beyond PUBLIC's. The test role
+     * needs CREATEROLE for this ({@code .ci/run} gives it); roles of earlier runs are dropped.
+     */
+    public static synchronized Role freshRole() {
+        Server s = server();
+        String name = "ats_test_role_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String password = UUID.randomUUID().toString().replace("-", "");
+        execute(s, "CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'");
+        return new Role(name, password);
     }
 
     private static Server server() {
@@ -103,6 +119,23 @@ public final class TestPostgres {
                 execute(s, "DROP DATABASE IF EXISTS " + name);
             } catch (IllegalStateException inUse) {
                 // another run's database: leave it
+            }
+        }
+        List<String> roles = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(s.jdbcUrl(s.adminDatabase()), s.username(), s.password());
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT rolname FROM pg_roles WHERE rolname LIKE 'ats\\_test\\_role\\_%'")) {
+            while (rows.next()) {
+                roles.add(rows.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL at " + s.host() + ":" + s.port() + " refused to list roles", e);
+        }
+        for (String role : roles) {
+            try {
+                execute(s, "DROP ROLE IF EXISTS " + role);
+            } catch (IllegalStateException inUse) {
+                // granted something in another run's database: leave it
             }
         }
     }
