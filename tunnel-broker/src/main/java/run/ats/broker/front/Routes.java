@@ -45,10 +45,18 @@ final class Routes {
 
     /**
      * The relay name a Host header names under {@code domain}: exactly {@code name.domain} or
-     * {@code name.domain:port}, one label, case-insensitive. Empty for anything else
-     * ({@code name.domain.evil.example}, {@code a.name.domain}, user info, a bad port...).
+     * {@code name.domain:port}, one label, case-insensitive, printable ASCII only. Empty for
+     * anything else ({@code name.domain.evil.example}, {@code a.name.domain}, user info, a bad
+     * port, whitespace, any other character...).
      */
     static Optional<String> name(String host, String domain) {
+        // A host is ASCII (IDNs travel as punycode); other characters could lower-case into it
+        // (the Kelvin sign into k), so that a look-alike of a name would reach the name's relay.
+        for (int i = 0; i < host.length(); i++) {
+            if (host.charAt(i) <= ' ' || host.charAt(i) > '~') {
+                return Optional.empty();
+            }
+        }
         String lower = host.toLowerCase(Locale.ROOT);
         int colon = lower.lastIndexOf(':');
         if (colon >= 0 && lower.indexOf(']') < 0) {
