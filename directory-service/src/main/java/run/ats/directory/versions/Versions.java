@@ -18,6 +18,7 @@ import run.ats.protocol.directory.Directory;
 import run.ats.protocol.directory.InvalidDirectoryException;
 import run.ats.protocol.directory.SignedDirectory;
 
+import java.security.KeyPair;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -106,7 +107,9 @@ public final class Versions {
                     var latest = t.getT2();
                     long version = latest.map(s -> s.directory().version() + 1).orElse(1L);
                     Directory next = new Directory(version, now, n, t.getT1());
-                    if (latest.isPresent() && latest.get().directory().sameContent(next)) {
+                    // Same content is not new, unless another key signed it (the key moved to a secret):
+                    // relays pinning this key would refuse that version until the directory changed.
+                    if (latest.isPresent() && latest.get().directory().sameContent(next) && signedWith(latest.get(), t.getT3())) {
                         return Mono.empty();
                     }
                     SignedDirectory signed = SignedDirectory.sign(next, t.getT3().getPrivate());
@@ -154,6 +157,15 @@ public final class Versions {
                             .one()
                             .map(Versions::parse);
                 });
+    }
+
+    private static boolean signedWith(SignedDirectory version, KeyPair key) {
+        try {
+            version.verifiedWith(key.getPublic());
+            return true;
+        } catch (InvalidDirectoryException e) {
+            return false;
+        }
     }
 
     private static SignedDirectory parse(String json) {
