@@ -51,7 +51,7 @@ public final class SignInBench {
                     "--spring.r2dbc.url=" + args[1], "--spring.r2dbc.username=" + args[2], "--spring.r2dbc.password=" + args[3],
                     "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtpPort,
                     "--ats.main.rate-limits.start-per-ip=100000000", "--ats.main.rate-limits.verify-per-ip=100000000",
-                    "--ats.main.rate-limits.start-per-address=100000000", "--ats.main.rate-limits.verify-per-address=100000000",
+                    "--ats.main.rate-limits.start-per-address=100000000",
                     "--logging.level.root=warn")
                     .redirectErrorStream(true)
                     .redirectOutput(serverLog)

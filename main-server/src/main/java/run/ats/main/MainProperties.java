@@ -45,12 +45,17 @@ public record MainProperties(
     }
 
     /**
-     * @param codeTtl     how long a code and its link stay valid
-     * @param maxAttempts wrong codes after which a sign-in dies
+     * @param codeTtl           how long a code and its link stay valid
+     * @param maxAttempts       wrong codes after which a code stops working (its link still works)
+     * @param codesPerAddress   sign-ins of one address that stay valid at once, newest first: a new
+     *                          request ends only older ones, so a mailed code survives other requests.
+     *                          At least {@code rate-limits.start-per-address}, so no flood within the
+     *                          mail limit ends a code already mailed
      */
     public record SignIn(
             @DefaultValue("15m") Duration codeTtl,
-            @DefaultValue("5") @Min(1) @Max(20) int maxAttempts) {
+            @DefaultValue("5") @Min(1) @Max(20) int maxAttempts,
+            @DefaultValue("5") @Min(1) @Max(20) int codesPerAddress) {
     }
 
     /**
@@ -84,17 +89,20 @@ public record MainProperties(
     /**
      * Fixed-window limits, each counted per replica.
      *
-     * @param window           the window every limit counts in
-     * @param startPerAddress  sign-ins started for one email address
-     * @param startPerIp       sign-ins started from one client IP
-     * @param verifyPerAddress verify attempts for one email address
-     * @param verifyPerIp      verify attempts from one client IP
+     * There is no limit on verifies per address: anyone could spend it and lock the owner out.
+     * Guessing is bounded per code instead ({@code sign-in.max-attempts}, and codes are minted at
+     * most {@code startPerAddress} times a window).
+     *
+     * @param window          the window every limit counts in
+     * @param startPerAddress sign-in mails sent to one email address; past it starts are refused,
+     *                        and the codes and links already mailed keep working
+     * @param startPerIp      sign-ins started from one client IP
+     * @param verifyPerIp     verify attempts from one client IP
      */
     public record RateLimits(
             @DefaultValue("15m") Duration window,
             @DefaultValue("5") @Min(1) int startPerAddress,
             @DefaultValue("30") @Min(1) int startPerIp,
-            @DefaultValue("20") @Min(1) int verifyPerAddress,
             @DefaultValue("60") @Min(1) int verifyPerIp) {
     }
 

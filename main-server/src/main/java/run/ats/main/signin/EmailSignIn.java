@@ -14,13 +14,16 @@ import run.ats.main.signin.SignInRejected.Reason;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Passwordless sign-in by email. {@code start} does the same work for every well-formed address,
  * known or not (it never looks at accounts), so neither its answer nor its timing tells whether
- * an account exists. A flow ends exactly once: used, superseded by a newer request, or killed
- * by {@code max-attempts} wrong codes; expiry is checked at use.
+ * an account exists. The newest {@code codes-per-address} flows of an address stay valid at once,
+ * so someone asking for codes for another person's address does not end the code that person
+ * was mailed. A flow ends exactly once: used, or superseded by newer ones; {@code max-attempts}
+ * wrong codes end its code but not its link; expiry is checked at use.
  */
 @Component
 final class EmailSignIn {
@@ -59,29 +62,33 @@ final class EmailSignIn {
         String browserVerifier = Secrets.random(random, 32);
         SignInFlow flow = new SignInFlow(id, email, codeHash(id, code), Secrets.sha256(linkToken),
                 Secrets.sha256(browserVerifier), 0, now, now + properties.signIn().codeTtl().toMillis(), null);
-        return flows.replaceOpenFlows(flow)
+        return flows.store(flow, properties.signIn().codesPerAddress())
                 .then(mailer.send(mail(email, code, linkToken)))
                 .doOnSuccess(done -> meters.counter("ats.signin.started").increment())
                 .thenReturn(new Started(browserVerifier));
     }
 
-    /** Signs in with the code from the mail, typed on any device. */
+    /** Signs in with the code from any of the address's live mails, typed on any device. */
     Mono<TokenPair> verifyCode(String email, String typedCode) {
         long now = clock.millis();
         String code = SignInCode.normalize(typedCode).orElse(null);
         if (code == null) {
             return Mono.error(new SignInRejected(Reason.MALFORMED_CODE));
         }
-        return flows.newestOpen(email)
-                .switchIfEmpty(Mono.error(() -> new SignInRejected(Reason.NO_FLOW)))
-                .flatMap(flow -> {
-                    if (flow.expiredAt(now)) {
-                        return Mono.error(new SignInRejected(Reason.EXPIRED));
+        int maxAttempts = properties.signIn().maxAttempts();
+        return flows.open(email, properties.signIn().codesPerAddress())
+                .collectList()
+                .flatMap(open -> {
+                    Optional<SignInFlow> matching = open.stream()
+                            .filter(flow -> Secrets.sameHash(codeHash(flow.id(), code), flow.codeHash()))
+                            .findFirst();
+                    if (matching.isPresent() && !matching.get().expiredAt(now) && matching.get().attempts() < maxAttempts) {
+                        return complete(matching.get(), now, "code");
                     }
-                    if (!Secrets.sameHash(codeHash(flow.id(), code), flow.codeHash())) {
-                        return wrongCode(flow, now);
-                    }
-                    return complete(flow, now, "code");
+                    Reason reason = matching.map(flow -> flow.expiredAt(now) ? Reason.EXPIRED : Reason.TOO_MANY_ATTEMPTS)
+                            .orElse(open.isEmpty() ? Reason.NO_FLOW : Reason.WRONG_CODE);
+                    // Every refusal does the same work, one read and one write, whatever the reason.
+                    return flows.recordWrongCode(email, now).then(Mono.error(new SignInRejected(reason)));
                 });
     }
 
@@ -101,14 +108,6 @@ final class EmailSignIn {
                     }
                     return complete(flow, now, "link");
                 });
-    }
-
-    private Mono<TokenPair> wrongCode(SignInFlow flow, long now) {
-        int max = properties.signIn().maxAttempts();
-        int left = max - flow.attempts() - 1;
-        // No count of attempts left in the answer: it would tell that a sign-in is waiting.
-        return flows.recordWrongCode(flow.id(), now, max)
-                .then(Mono.error(new SignInRejected(left <= 0 ? Reason.TOO_MANY_ATTEMPTS : Reason.WRONG_CODE)));
     }
 
     private Mono<TokenPair> complete(SignInFlow flow, long now, String method) {

@@ -33,9 +33,8 @@ final class SignInController {
     private final EmailSignIn signIn;
     private final MainProperties properties;
     private final MeterRegistry meters;
-    private final RateLimiter startPerAddress;
+    private final RateLimiter mailsPerAddress;
     private final RateLimiter startPerIp;
-    private final RateLimiter verifyPerAddress;
     private final RateLimiter verifyPerIp;
 
     SignInController(EmailSignIn signIn, MainProperties properties, MeterRegistry meters, Clock clock) {
@@ -43,9 +42,10 @@ final class SignInController {
         this.properties = properties;
         this.meters = meters;
         MainProperties.RateLimits limits = properties.rateLimits();
-        this.startPerAddress = new RateLimiter(limits.startPerAddress(), limits.window(), clock);
+        this.mailsPerAddress = new RateLimiter(limits.startPerAddress(), limits.window(), clock);
         this.startPerIp = new RateLimiter(limits.startPerIp(), limits.window(), clock);
-        this.verifyPerAddress = new RateLimiter(limits.verifyPerAddress(), limits.window(), clock);
+        // No limit on verifies per address: anyone could spend it and lock the owner out. Each
+        // code takes max-attempts guesses, and an address gets at most startPerAddress codes a window.
         this.verifyPerIp = new RateLimiter(limits.verifyPerIp(), limits.window(), clock);
     }
 
@@ -64,7 +64,7 @@ final class SignInController {
                     + "cookie that lets this browser, and only this one, use the link.")
     @ApiResponse(responseCode = "202", description = "mail sent; the code lives expiresIn seconds")
     @ApiResponse(responseCode = "400", description = "not an email address")
-    @ApiResponse(responseCode = "429", description = "too many requests for this address or from this IP")
+    @ApiResponse(responseCode = "429", description = "enough mails went to this address for now (those sent still work), or too many requests from this IP")
     @ApiResponse(responseCode = "503", description = "mail could not be sent now")
     @PostMapping("/v1/auth/email/start")
     Mono<ResponseEntity<StartResponse>> start(@RequestBody StartRequest request, ServerWebExchange exchange) {
@@ -73,7 +73,13 @@ final class SignInController {
             return reject(new SignInRejected(SignInRejected.Reason.INVALID_EMAIL));
         }
         limit(startPerIp, ClientAddress.of(exchange.getRequest()));
-        limit(startPerAddress, email);
+        mailsPerAddress.acquire(email).ifPresent(retryAfter -> {
+            meters.counter("ats.signin.failed", "reason", "rate_limited").increment();
+            ApiProblem enough = ApiProblem.rateLimited(retryAfter);
+            enough.getBody().setDetail("Enough sign-in mails went to this address for now; the codes and links in them "
+                    + "still work. " + enough.getBody().getDetail());
+            throw enough;
+        });
         Duration ttl = properties.signIn().codeTtl();
         return signIn.start(email)
                 .map(started -> ResponseEntity.status(HttpStatus.ACCEPTED)
@@ -90,7 +96,7 @@ final class SignInController {
     @ApiResponse(responseCode = "200", description = "signed in")
     @ApiResponse(responseCode = "400", description = "wrong, expired, used or malformed code or link")
     @ApiResponse(responseCode = "403", description = "the link was opened in a browser that did not ask for it")
-    @ApiResponse(responseCode = "429", description = "too many attempts for this address or from this IP")
+    @ApiResponse(responseCode = "429", description = "too many attempts from this IP")
     @PostMapping("/v1/auth/email/verify")
     Mono<ResponseEntity<TokenPair>> verify(@RequestBody VerifyRequest request, ServerWebExchange exchange) {
         limit(verifyPerIp, ClientAddress.of(exchange.getRequest()));
@@ -107,7 +113,6 @@ final class SignInController {
             if (email == null) {
                 return reject(new SignInRejected(SignInRejected.Reason.INVALID_EMAIL));
             }
-            limit(verifyPerAddress, email);
             tokens = signIn.verifyCode(email, request.code());
         } else {
             throw ApiProblem.badRequest("malformed-body", "Send either {email, code} or {token}.");

@@ -4,6 +4,7 @@ import io.r2dbc.spi.Readable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.UUID;
@@ -23,12 +24,17 @@ final class SignInFlows {
         this.tx = tx;
     }
 
-    /** Ends every open flow of the address ("superseded") and stores the new one. */
-    Mono<Void> replaceOpenFlows(SignInFlow flow) {
+    /**
+     * Stores the new flow and ends ("superseded") the open flows of the address older than the
+     * newest {@code keep}, the new one included: a request never ends a code mailed just before it.
+     */
+    Mono<Void> store(SignInFlow flow, int keep) {
         Mono<Void> supersede = db.sql("UPDATE sign_in_flows SET ended_ms = :now, ended_reason = 'superseded' "
-                        + "WHERE email = :email AND ended_ms IS NULL")
+                        + "WHERE email = :email AND ended_ms IS NULL AND id NOT IN (SELECT id FROM sign_in_flows "
+                        + "WHERE email = :email AND ended_ms IS NULL ORDER BY seq DESC LIMIT :keep)")
                 .bind("now", flow.createdMs())
                 .bind("email", flow.email())
+                .bind("keep", keep)
                 .then();
         Mono<Void> insert = db.sql("INSERT INTO sign_in_flows (" + COLUMNS + ") VALUES "
                         + "(:id, :email, :code, :token, :browser, 0, :created, :expires, NULL)")
@@ -40,16 +46,17 @@ final class SignInFlows {
                 .bind("created", flow.createdMs())
                 .bind("expires", flow.expiresMs())
                 .then();
-        return supersede.then(insert).as(tx::transactional);
+        return insert.then(supersede).as(tx::transactional);
     }
 
-    /** The newest flow of the address that has not ended (it may have expired). */
-    Mono<SignInFlow> newestOpen(String email) {
+    /** The flows of the address that have not ended (some may have expired), newest first, at most {@code limit}. */
+    Flux<SignInFlow> open(String email, int limit) {
         return db.sql("SELECT " + COLUMNS + " FROM sign_in_flows WHERE email = :email AND ended_ms IS NULL "
-                        + "ORDER BY created_ms DESC LIMIT 1")
+                        + "ORDER BY seq DESC LIMIT :limit")
                 .bind("email", email)
+                .bind("limit", limit)
                 .map(SignInFlows::read)
-                .one();
+                .all();
     }
 
     Mono<SignInFlow> byTokenHash(String tokenHash) {
@@ -70,15 +77,16 @@ final class SignInFlows {
                 .map(rows -> rows == 1);
     }
 
-    /** Counts a wrong code; the attempt that reaches {@code maxAttempts} ends the flow. */
-    Mono<Void> recordWrongCode(UUID id, long nowMs, int maxAttempts) {
-        return db.sql("UPDATE sign_in_flows SET attempts = attempts + 1, "
-                        + "ended_ms = CASE WHEN attempts + 1 >= :max THEN :now ELSE NULL END, "
-                        + "ended_reason = CASE WHEN attempts + 1 >= :max THEN 'attempts' ELSE NULL END "
-                        + "WHERE id = :id AND ended_ms IS NULL")
-                .bind("max", maxAttempts)
+    /**
+     * Counts a code that signed nothing in against every live flow of the address (it was a wrong
+     * guess at each of them). A flow's code stops working at {@code max-attempts}; its link does
+     * not, so guessing can spend the codes but never lock the owner out of the link.
+     */
+    Mono<Void> recordWrongCode(String email, long nowMs) {
+        return db.sql("UPDATE sign_in_flows SET attempts = attempts + 1 "
+                        + "WHERE email = :email AND ended_ms IS NULL AND expires_ms > :now")
+                .bind("email", email)
                 .bind("now", nowMs)
-                .bind("id", id)
                 .then();
     }
 

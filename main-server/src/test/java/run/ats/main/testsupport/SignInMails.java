@@ -38,6 +38,14 @@ public final class SignInMails {
         throw new AssertionError("no sign-in mail to " + address + " within 5 s");
     }
 
+    /** Every mail to {@code address} so far, oldest first. */
+    public static List<SignInMail> allTo(GreenMailOperations smtp, String address) {
+        return Arrays.stream(smtp.getReceivedMessages())
+                .filter(m -> recipients(m).contains(address))
+                .map(m -> parse(m, address))
+                .toList();
+    }
+
     public static int countTo(GreenMailOperations smtp, String address) {
         return (int) Arrays.stream(smtp.getReceivedMessages()).filter(m -> recipients(m).contains(address)).count();
     }
