@@ -69,6 +69,9 @@ public record Checkpoint(String origin, long size, byte[] root) {
             throw new InvalidCheckpointException("not a signed note: no blank line between body and signatures");
         }
         String body = note.substring(0, split + 1);
+        if (split + 2 > note.length() - 1) {
+            throw new InvalidCheckpointException("not a signed note: no signature lines after the blank line");
+        }
         boolean signed = false;
         for (String line : note.substring(split + 2, note.length() - 1).split("\n", -1)) {
             if (!line.startsWith(SIGNATURE_PREFIX)) {
@@ -97,6 +100,9 @@ public record Checkpoint(String origin, long size, byte[] root) {
         List<String> lines = List.of(body.substring(0, body.length() - 1).split("\n", -1));
         if (lines.size() < 3) {
             throw new InvalidCheckpointException("a checkpoint body has an origin, a size and a root");
+        }
+        if (lines.get(0).isBlank()) {
+            throw new InvalidCheckpointException("the origin line is empty");
         }
         long size;
         try {

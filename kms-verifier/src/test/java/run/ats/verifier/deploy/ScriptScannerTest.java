@@ -1,10 +1,5 @@
 package run.ats.verifier.deploy;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -14,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
@@ -68,30 +64,34 @@ class ScriptScannerTest {
         assertThat(LegacyReferenceRegexes.scan(code)).as("the regular expressions it replaced").isEqualTo(ScriptScanner.scan(code).found());
     }
 
-    /** Word-sized pieces of scripts, joined with or without space, compared with the old expressions; the one difference is avoided. */
-    @Property(tries = 3000)
-    void findsWhatTheRegularExpressionsFound(@ForAll("scripts") String code) {
+    /**
+     * Word-sized pieces of scripts, joined with or without space, compared with the old expressions; the one
+     * difference is avoided. 3,000 scripts from a fixed seed, so a failure names a script that fails again.
+     */
+    @ParameterizedTest
+    @MethodSource("scripts")
+    void findsWhatTheRegularExpressionsFound(String code) {
         assertThat(ScriptScanner.scan(code).found()).isEqualTo(LegacyReferenceRegexes.scan(code));
     }
 
-    @Provide
-    Arbitrary<String> scripts() {
-        Arbitrary<String> piece = Arbitraries.of("import", "export", "from", "new", "URL", "Worker", "SharedWorker",
+    static Stream<String> scripts() {
+        List<String> pieces = List.of("import", "export", "from", "new", "URL", "Worker", "SharedWorker",
                 "serviceWorker", "register", "importScripts", "import.meta.url", "meta", "url", "xfrom", "renew", "as", "a",
                 "(", ")", ",", ".", "{", "}", "*", "$", ";", "/", "\"./a.js\"", "'../b.js'", "\"/c.js\"", "`d.js`", "'e'",
                 "\"f g\"", "\"bare\"", "\"", "'", "`");
-        Arbitrary<String> space = Arbitraries.of("", " ", " ", "\n", "\t ");
-        return Arbitraries.lazy(() -> piece).list().ofMaxSize(14).flatMap(pieces -> space.list().ofSize(pieces.size())
-                .map(spaces -> {
-                    StringBuilder code = new StringBuilder();
-                    for (int i = 0; i < pieces.size(); i++) {
-                        // Space around quotes: where a quote closes one string, the expressions let it open the next
-                        // ("import"./a.js" was a reference to them); the scanner, as JavaScript, does not.
-                        boolean quoted = pieces.get(i).matches(".*[\"'`].*");
-                        code.append(quoted ? " " : "").append(pieces.get(i)).append(quoted ? " " : spaces.get(i));
-                    }
-                    return code.toString();
-                }));
+        List<String> spaces = List.of("", " ", " ", "\n", "\t ");
+        Random random = new Random(18);
+        return Stream.generate(() -> {
+            StringBuilder code = new StringBuilder();
+            for (int i = random.nextInt(15); i > 0; i--) {
+                String piece = pieces.get(random.nextInt(pieces.size()));
+                // Space around quotes: where a quote closes one string, the expressions let it open the next
+                // ("import"./a.js" was a reference to them); the scanner, as JavaScript, does not.
+                boolean quoted = piece.matches(".*[\"'`].*");
+                code.append(quoted ? " " : "").append(piece).append(quoted ? " " : spaces.get(random.nextInt(spaces.size())));
+            }
+            return code.toString();
+        }).limit(3000);
     }
 
     static Stream<Arguments> hostile() {

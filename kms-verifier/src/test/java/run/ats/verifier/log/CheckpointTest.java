@@ -69,6 +69,25 @@ class CheckpointTest {
         assertThatThrownBy(() -> Checkpoint.verify(checkpoint.body(), verifierKey)).isInstanceOf(InvalidCheckpointException.class);
     }
 
+    /** Found by CheckpointFuzzTest (seed no-signature.txt): a body, the blank line, then nothing, threw an index error. */
+    @Test
+    void aNoteEndingAtTheBlankLineIsRefusedCleanly() {
+        assertThatThrownBy(() -> Checkpoint.verify(checkpoint.body() + "\n", verifierKey)).isInstanceOf(InvalidCheckpointException.class)
+                .hasMessageContaining("no signature");
+    }
+
+    /** Found by CheckpointFuzzTest (seed empty-origin.txt): a validly signed body with an empty origin line threw IllegalArgumentException. */
+    @Test
+    void aSignedBodyWithAnEmptyOriginIsRefusedCleanly() {
+        String body = "\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n";
+        byte[] signature = run.ats.protocol.crypto.Ed25519.sign(key.getPrivate(), body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] line = java.util.Arrays.copyOf(Checkpoint.keyHash(ORIGIN, run.ats.protocol.crypto.Ed25519.raw(key.getPublic())), 68);
+        System.arraycopy(signature, 0, line, 4, 64);
+        String note = body + "\n\u2014 " + ORIGIN + " " + Base64.getEncoder().encodeToString(line) + "\n";
+        assertThatThrownBy(() -> Checkpoint.verify(note, verifierKey)).isInstanceOf(InvalidCheckpointException.class)
+                .hasMessageContaining("origin");
+    }
+
     @Test
     void verifierKeyWithAWrongHashIsRefused() {
         String wrong = verifierKey.replaceFirst("\\+[0-9a-f]{8}\\+", "+00000000+");
