@@ -253,12 +253,13 @@ class TunnelTest {
             assertThat(tunnelHello(other.port(), (nonce, broker) -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(), null, nonce, broker)
                     .replace(broker, "ws://127.0.0.1:" + suite.brokerPublicPort))).startsWith("1008 unauthorized");
         }
-        // Every spelling of another origin, and one long enough to overflow a close frame's reason.
+        // Every spelling of another origin, one long enough to overflow a close frame's reason, one that would forge a log line.
         for (String elsewhere : List.of("ws://127.0.0.1:1", "wss://127.0.0.1:" + suite.brokerPublicPort, "ws://localhost.:1",
-                "ws://" + "\u00e9".repeat(300) + ":1")) {
+                "ws://" + "\u00e9".repeat(300) + ":1", "ws://x:1\nINFO forged: Tunnel up for calm-aqua-harbor")) {
             assertThat(tunnelHello(suite.brokerPublicPort, (nonce, broker) -> TunnelHandshake.hello(idZero, relayZero.getPublic(), relayZero.getPrivate(),
                     null, nonce, elsewhere))).as(elsewhere).startsWith("1008 wrong broker");
         }
+        assertThat(suite.broker.output()).doesNotContain("\nINFO forged");
         assertThat(suite.metric(suite.broker, "ats_broker_tunnels")).isEqualTo(2);
         assertThat(suite.metric(suite.broker, "ats_broker_tunnels_replaced_total")).isZero();
     }

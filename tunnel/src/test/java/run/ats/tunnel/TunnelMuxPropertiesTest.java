@@ -11,7 +11,7 @@ import java.util.Random;
  * out; streams end both ways; nothing leaks) checked over scripts drawn from a fixed seed, the
  * same every run. A failure names the script, to replay as a fuzz seed.
  */
-class TunnelMuxPropertyTest {
+class TunnelMuxPropertiesTest {
 
     private static final int SCRIPTS = 1500;
 

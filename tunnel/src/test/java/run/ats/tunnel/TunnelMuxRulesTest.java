@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The stream rules a peer can break, one case each: what fuzzing {@link TunnelMux} found
- * ({@link TunnelMuxFuzzTest}, {@link TunnelMuxPropertyTest}), on an embedded channel.
+ * ({@link TunnelMuxFuzzTest}, {@link TunnelMuxPropertiesTest}), on an embedded channel.
  */
 class TunnelMuxRulesTest {
 

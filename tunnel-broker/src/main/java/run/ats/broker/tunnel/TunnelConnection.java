@@ -103,7 +103,7 @@ public final class TunnelConnection extends ChannelInboundHandlerAdapter {
         Set<String> ours = origins.apply(ctx.channel());
         if (!ours.contains(hello.broker())) {
             // A proof for the broker the relay dialed, passed on to this one: the other broker is not to be trusted with it.
-            refuse(ctx, "wrong broker: the proof is for " + hello.broker() + ", not this broker (ats.broker.tunnel-urls)");
+            refuse(ctx, "wrong broker: the proof is for " + printable(hello.broker()) + ", not this broker (ats.broker.tunnel-urls)");
             return;
         }
         if (!hello.provenFor(nonce, ours)) {
@@ -146,6 +146,16 @@ public final class TunnelConnection extends ChannelInboundHandlerAdapter {
         log.info("Tunnel refused: {}", reason);
         ctx.writeAndFlush(new CloseWebSocketFrame(1008, closeReason(reason)))
                 .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** What a relay sent, fit for a log line and a close reason: printable ASCII, anything else as '?', 80 characters at most. */
+    static String printable(String sent) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < sent.length() && out.length() < 80; i++) {
+            char c = sent.charAt(i);
+            out.append(c >= ' ' && c <= '~' ? c : '?');
+        }
+        return out.toString();
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.Random;
  * spell another valid name, exactly that one ({@link HostRules}). That every spelling of a name
  * reaches it, and one-character changes by ISO-8859-1 characters, are {@link HostNamePropertiesTest}'s.
  */
-class HostileHostPropertyTest {
+class HostileHostPropertiesTest {
 
     private static final List<String> DOMAINS = List.of("ats.run", "relays.localhost");
     /** Letters that look like ASCII ones: Cyrillic, the Kelvin sign, long s, dotless i, fullwidth, Latin-1. */
