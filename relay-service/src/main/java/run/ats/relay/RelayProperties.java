@@ -27,6 +27,8 @@ import java.util.List;
  *                       another is refused ({@code over_capacity})
  * @param maxStoredBytes bytes of events (their frames and remembered ids) held at once; a publish that would pass
  *                       it is refused ({@code over_capacity})
+ * @param maxStoredBytesPerAddress the part of {@code maxStoredBytes} that the clients of one address may hold, so
+ *                       that one address cannot fill the relay for everyone ({@code over_capacity})
  * @param maxSubscriptions subscriptions per connection
  * @param publishesPerSecond publishes per second per connection; over it, error frames
  * @param publishesPerSecondPerToken publishes per second per relay token (all its connections)
@@ -60,6 +62,7 @@ public record RelayProperties(
         @DefaultValue("1000") @Min(1) int maxEventsPerChannel,
         @DefaultValue("50000") @Min(1) int maxChannels,
         @DefaultValue("128MB") @NotNull DataSize maxStoredBytes,
+        @DefaultValue("16MB") @NotNull DataSize maxStoredBytesPerAddress,
         @DefaultValue("64") @Min(1) @Max(10_000) int maxSubscriptions,
         @DefaultValue("10") @Min(1) int publishesPerSecond,
         @DefaultValue("20") @Min(1) int publishesPerSecondPerToken,

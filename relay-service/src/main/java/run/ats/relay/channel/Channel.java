@@ -1,5 +1,7 @@
 package run.ats.relay.channel;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -8,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongPredicate;
+import java.util.function.Function;
 
 /**
  * One (tag, cell): its subscribers and its unexpired events, oldest first, each numbered in the
@@ -26,13 +28,22 @@ final class Channel {
     /** A remembered id beside its characters: a map entry, a String and a Long, roughly, on a 64-bit JVM. */
     static final int ID_OVERHEAD_BYTES = 96;
 
-    private record Kept(long seq, StoredEvent event) {
+    /** {@code owner}: whose share of the budget the event counts against (a client's address), or null. */
+    private record Kept(long seq, StoredEvent event, @Nullable String owner) {
+    }
+
+    private record Remembered(long expiresAtMs, @Nullable String owner) {
+    }
+
+    /** Gives bytes back to the budget: the relay's, and the owner's share if there is an owner. */
+    interface Release {
+        void bytes(@Nullable String owner, long bytes);
     }
 
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Kept> events = new ArrayDeque<>();
-    /** Event id to its expiry, oldest first. */
-    private final LinkedHashMap<String, Long> ids = new LinkedHashMap<>();
+    /** Event id to its expiry (and owner), oldest first. */
+    private final LinkedHashMap<String, Remembered> ids = new LinkedHashMap<>();
     private long lastSeq;
     private long bytes;
 
@@ -59,25 +70,32 @@ final class Channel {
 
     /**
      * Stores the event unless its id is known ({@code DUPLICATE}) or {@code reserve} refuses its
-     * {@link #cost} ({@code NO_ROOM_FOR_EVENT}); then drops the oldest events beyond {@code max},
-     * answering how many through {@code dropped}.
+     * {@link #cost} ({@code NO_ROOM_FOR_EVENT} or {@code NO_ROOM_FOR_OWNER}, whatever it answers);
+     * then drops the oldest events beyond {@code max}, answering how many through {@code dropped}
+     * and giving back what they held through {@code release}.
      */
-    synchronized Channels.Published store(StoredEvent event, int max, int[] dropped, LongPredicate reserve) {
+    synchronized Channels.Published store(StoredEvent event, @Nullable String owner, int max, int[] dropped,
+                                          Function<Long, Channels.Published> reserve, Release release) {
         if (ids.containsKey(event.id())) {
             return Channels.Published.DUPLICATE;
         }
-        if (!reserve.test(cost(event))) {
-            return Channels.Published.NO_ROOM_FOR_EVENT;
+        Channels.Published reserved = reserve.apply(cost(event));
+        if (reserved != Channels.Published.DELIVERED) {
+            return reserved;
         }
-        ids.put(event.id(), event.expiresAtMs());
-        events.addLast(new Kept(++lastSeq, event));
+        ids.put(event.id(), new Remembered(event.expiresAtMs(), owner));
+        events.addLast(new Kept(++lastSeq, event, owner));
         bytes += cost(event);
         while (events.size() > max) {
-            bytes -= events.removeFirst().event().frame().length;
+            Kept evicted = events.removeFirst();
+            bytes -= evicted.event().frame().length;
+            release.bytes(evicted.owner(), evicted.event().frame().length);
             dropped[0]++;
         }
-        for (Iterator<String> oldest = ids.keySet().iterator(); ids.size() > (long) max * IDS_PER_EVENT && oldest.hasNext(); ) {
-            bytes -= idCost(oldest.next());
+        for (Iterator<Map.Entry<String, Remembered>> oldest = ids.entrySet().iterator(); ids.size() > (long) max * IDS_PER_EVENT && oldest.hasNext(); ) {
+            Map.Entry<String, Remembered> id = oldest.next();
+            bytes -= idCost(id.getKey());
+            release.bytes(id.getValue().owner(), idCost(id.getKey()));
             oldest.remove();
         }
         return Channels.Published.DELIVERED;
@@ -119,21 +137,23 @@ final class Channel {
         return frames;
     }
 
-    /** Forgets expired events and the ids of expired events; answers how many events expired. */
-    synchronized int expire(long nowMs) {
+    /** Forgets expired events and the ids of expired events, giving back what they held; answers how many events expired. */
+    synchronized int expire(long nowMs, Release release) {
         int expired = 0;
         for (Iterator<Kept> it = events.iterator(); it.hasNext(); ) {
-            StoredEvent event = it.next().event();
-            if (event.expiresAtMs() <= nowMs) {
-                bytes -= event.frame().length;
+            Kept kept = it.next();
+            if (kept.event().expiresAtMs() <= nowMs) {
+                bytes -= kept.event().frame().length;
+                release.bytes(kept.owner(), kept.event().frame().length);
                 it.remove();
                 expired++;
             }
         }
-        for (Iterator<Map.Entry<String, Long>> it = ids.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> id = it.next();
-            if (id.getValue() <= nowMs) {
+        for (Iterator<Map.Entry<String, Remembered>> it = ids.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Remembered> id = it.next();
+            if (id.getValue().expiresAtMs() <= nowMs) {
                 bytes -= idCost(id.getKey());
+                release.bytes(id.getValue().owner(), idCost(id.getKey()));
                 it.remove();
             }
         }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.jspecify.annotations.Nullable;
 import run.ats.relay.RelayProperties;
 
 import java.time.Clock;
@@ -20,15 +21,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * events and empty channels: nothing outlives its TTL, nothing is written anywhere.
  *
  * <p>The relay's memory is bounded: at most {@code maxChannels} channels and
- * {@code maxStoredBytes} of stored events (see {@link Channel#bytes()}). Room is reserved before
- * anything is stored, so neither is ever passed, even by publishes racing on different channels.
- * A client's subscribe or publish that would pass a bound is refused; channels that relay links
- * and push registrations subscribe are counted but not refused (their own limits bound them).
+ * {@code maxStoredBytes} of stored events (see {@link Channel#bytes()}), of which one owner (a
+ * client address) may hold {@code maxStoredBytesPerOwner}, so that one address cannot fill the
+ * relay for everyone else. Room is reserved before anything is stored, so no bound is ever
+ * passed, even by publishes racing on different channels. A client's subscribe or publish that
+ * would pass a bound is refused; channels that relay links and push registrations subscribe are
+ * counted but not refused (their own limits bound them), and events from links have no owner.
  */
 @Component
 public final class Channels {
 
-    public enum Published { DELIVERED, DUPLICATE, NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT }
+    public enum Published { DELIVERED, DUPLICATE, NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT, NO_ROOM_FOR_OWNER }
 
     /** A client's subscribe refused: the relay holds as many channels as it may. */
     public static final class Full extends Exception {
@@ -41,6 +44,8 @@ public final class Channels {
     private final int maxEventsPerChannel;
     private final int maxChannels;
     private final long maxStoredBytes;
+    private final long maxStoredBytesPerOwner;
+    private final ConcurrentHashMap<String, AtomicLong> perOwner = new ConcurrentHashMap<>();
     private final Clock clock;
     private final AtomicInteger channelCount = new AtomicInteger();
     private final AtomicLong storedBytes = new AtomicLong();
@@ -49,22 +54,27 @@ public final class Channels {
     private final Counter delivered;
     private final Counter refusedChannels;
     private final Counter refusedEvents;
+    private final Counter refusedOwners;
 
     @Autowired
     Channels(RelayProperties properties, Clock clock, MeterRegistry meters) {
-        this(properties.maxEventsPerChannel(), properties.maxChannels(), properties.maxStoredBytes().toBytes(), clock, meters);
+        this(properties.maxEventsPerChannel(), properties.maxChannels(), properties.maxStoredBytes().toBytes(),
+                properties.maxStoredBytesPerAddress().toBytes(), clock, meters);
     }
 
-    Channels(int maxEventsPerChannel, int maxChannels, long maxStoredBytes, Clock clock, MeterRegistry meters) {
+    Channels(int maxEventsPerChannel, int maxChannels, long maxStoredBytes, long maxStoredBytesPerOwner, Clock clock,
+             MeterRegistry meters) {
         this.maxEventsPerChannel = maxEventsPerChannel;
         this.maxChannels = maxChannels;
         this.maxStoredBytes = maxStoredBytes;
+        this.maxStoredBytesPerOwner = maxStoredBytesPerOwner;
         this.clock = clock;
         this.expired = meters.counter("ats.relay.events", "outcome", "expired");
         this.dropped = meters.counter("ats.relay.events", "outcome", "dropped");
         this.delivered = meters.counter("ats.relay.events", "outcome", "out");
         this.refusedChannels = meters.counter("ats.relay.capacity.refusals", "limit", "channels");
         this.refusedEvents = meters.counter("ats.relay.capacity.refusals", "limit", "stored-bytes");
+        this.refusedOwners = meters.counter("ats.relay.capacity.refusals", "limit", "stored-bytes-per-address");
         meters.gauge("ats.relay.channels", channelCount);
         meters.gauge("ats.relay.stored.bytes", storedBytes);
     }
@@ -127,8 +137,17 @@ public final class Channels {
         return channel != null && channel.remove(subscriber);
     }
 
-    /** Stores the event and hands it to every subscriber but {@code from}, unless it is a duplicate or there is no room for it. */
+    /** An event from a relay link: it has no owner (the relay it came from answers for it). */
     public Published publish(ChannelKey key, StoredEvent event, Subscriber from) {
+        return publish(key, event, from, null);
+    }
+
+    /**
+     * Stores the event, counted against {@code owner}'s share (a client's address; null: none),
+     * and hands it to every subscriber but {@code from}, unless it is a duplicate or there is no
+     * room for it.
+     */
+    public Published publish(ChannelKey key, StoredEvent event, Subscriber from, @Nullable String owner) {
         int[] evicted = {0};
         Published[] outcome = {Published.NO_ROOM_FOR_CHANNEL};
         Channel channel = channels.compute(key, (k, existing) -> {
@@ -139,12 +158,8 @@ public final class Channels {
                 }
                 c = new Channel();
             }
-            long before = c.bytes();
-            outcome[0] = c.store(event, maxEventsPerChannel, evicted, this::reserveBytes);
-            if (outcome[0] == Published.DELIVERED) {
-                // The whole cost was reserved; give back what evictions freed.
-                storedBytes.addAndGet(c.bytes() - before - Channel.cost(event));
-            } else if (existing == null) {
+            outcome[0] = c.store(event, owner, maxEventsPerChannel, evicted, cost -> reserve(owner, cost), this::release);
+            if (outcome[0] != Published.DELIVERED && existing == null) {
                 channelCount.decrementAndGet();
                 return null;
             }
@@ -154,6 +169,7 @@ public final class Channels {
         switch (outcome[0]) {
             case NO_ROOM_FOR_CHANNEL -> refusedChannels.increment();
             case NO_ROOM_FOR_EVENT -> refusedEvents.increment();
+            case NO_ROOM_FOR_OWNER -> refusedOwners.increment();
             case DUPLICATE -> { }
             case DELIVERED -> deliver(channel, event, from);
         }
@@ -173,17 +189,48 @@ public final class Channels {
 
     /** Why a publish or subscribe was refused, with the bound that refused it. */
     public String noRoom(Published outcome) {
-        return outcome == Published.NO_ROOM_FOR_CHANNEL
-                ? "relay full: it holds its maximum of " + maxChannels + " channels; try again when some expire"
-                : "relay full: it holds its maximum of " + maxStoredBytes + " bytes of events; try again when some expire";
+        return switch (outcome) {
+            case NO_ROOM_FOR_CHANNEL -> "relay full: it holds its maximum of " + maxChannels + " channels; try again when some expire";
+            case NO_ROOM_FOR_OWNER -> "your address holds its maximum of " + maxStoredBytesPerOwner
+                    + " bytes of events on this relay; try again when some expire";
+            default -> "relay full: it holds its maximum of " + maxStoredBytes + " bytes of events; try again when some expire";
+        };
     }
 
     private boolean reserveChannel() {
         return channelCount.getAndUpdate(n -> n < maxChannels ? n + 1 : n) < maxChannels;
     }
 
-    private boolean reserveBytes(long cost) {
-        return storedBytes.getAndUpdate(n -> n + cost <= maxStoredBytes ? n + cost : n) + cost <= maxStoredBytes;
+    /** Reserves the cost in the relay's budget, then in the owner's share; DELIVERED if both had room. */
+    private Published reserve(@Nullable String owner, long cost) {
+        if (!reserve(storedBytes, cost, maxStoredBytes)) {
+            return Published.NO_ROOM_FOR_EVENT;
+        }
+        if (owner != null) {
+            boolean[] fits = {false};
+            perOwner.compute(owner, (k, held) -> {
+                AtomicLong share = held == null ? new AtomicLong() : held;
+                fits[0] = reserve(share, cost, maxStoredBytesPerOwner);
+                return share.get() == 0 ? null : share;
+            });
+            if (!fits[0]) {
+                storedBytes.addAndGet(-cost);
+                return Published.NO_ROOM_FOR_OWNER;
+            }
+        }
+        return Published.DELIVERED;
+    }
+
+    private static boolean reserve(AtomicLong held, long cost, long max) {
+        return held.getAndUpdate(n -> n + cost <= max ? n + cost : n) + cost <= max;
+    }
+
+    /** Bytes a channel no longer holds, back to the relay's budget and to the owner's share. */
+    private void release(@Nullable String owner, long bytes) {
+        storedBytes.addAndGet(-bytes);
+        if (owner != null) {
+            perOwner.computeIfPresent(owner, (k, share) -> share.addAndGet(-bytes) == 0 ? null : share);
+        }
     }
 
     /** The channels this relay holds now. */
@@ -218,14 +265,23 @@ public final class Channels {
         return storedBytes.get();
     }
 
+    /** Bytes one owner holds now against {@code maxStoredBytesPerOwner}. */
+    long storedBytes(String owner) {
+        AtomicLong share = perOwner.get(owner);
+        return share == null ? 0 : share.get();
+    }
+
+    /** Owners holding anything now. */
+    int owners() {
+        return perOwner.size();
+    }
+
     @Scheduled(fixedDelay = 1000)
     void sweep() {
         long now = clock.millis();
         for (ChannelKey key : channels.keySet()) {
             channels.computeIfPresent(key, (k, channel) -> {
-                long before = channel.bytes();
-                expired.increment(channel.expire(now));
-                storedBytes.addAndGet(channel.bytes() - before);
+                expired.increment(channel.expire(now, this::release));
                 if (channel.idle()) {
                     channelCount.decrementAndGet();
                     return null;

@@ -262,11 +262,12 @@ final class ClientConnection implements Subscriber {
         long expiresAt = now + ttlMs;
         byte[] frame = WireCodec.encode(new ServerMessage.Event(p.topic(), p.cell(), p.id(), p.payload(), expiresAt));
         StoredEvent event = new StoredEvent(p.id(), expiresAt, frame, true);
-        Channels.Published outcome = relay.fanOut().record(() -> relay.channels().publish(new ChannelKey(p.topic(), p.cell()), event, this));
+        Channels.Published outcome = relay.fanOut().record(() -> relay.channels().publish(new ChannelKey(p.topic(), p.cell()), event, this, address));
         relay.published(outcome);
         switch (outcome) {
             case DELIVERED, DUPLICATE -> send(new ServerMessage.Ack(p.id()));
-            case NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT -> send(error(ErrorCode.OVER_CAPACITY, relay.channels().noRoom(outcome), p.id()));
+            case NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT, NO_ROOM_FOR_OWNER ->
+                    send(error(ErrorCode.OVER_CAPACITY, relay.channels().noRoom(outcome), p.id()));
         }
     }
 

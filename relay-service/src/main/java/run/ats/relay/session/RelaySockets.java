@@ -162,7 +162,7 @@ public final class RelaySockets implements WebSocketHandler {
         switch (outcome) {
             case DELIVERED -> eventsIn.increment();
             case DUPLICATE -> duplicates.increment();
-            case NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT -> { } // counted by Channels
+            case NO_ROOM_FOR_CHANNEL, NO_ROOM_FOR_EVENT, NO_ROOM_FOR_OWNER -> { } // counted by Channels
         }
     }
 

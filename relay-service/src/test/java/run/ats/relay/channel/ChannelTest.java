@@ -20,7 +20,7 @@ class ChannelTest {
         // A tree that moved pushes id-0 again: evicted here, but remembered.
         assertThat(store(channel, event("id-0", 1_000), dropped)).isEqualTo(Channels.Published.DUPLICATE);
 
-        assertThat(channel.expire(1_000)).isEqualTo(3);
+        assertThat(channel.expire(1_000, (owner, bytes) -> { })).isEqualTo(3);
         assertThat(channel.idle()).isTrue();
         assertThat(channel.bytes()).as("nothing held once everything expired").isZero();
         assertThat(store(channel, event("id-0", 2_000), dropped)).as("forgotten after expiry").isEqualTo(Channels.Published.DELIVERED);
@@ -45,7 +45,7 @@ class ChannelTest {
     }
 
     private static Channels.Published store(Channel channel, StoredEvent event, int[] dropped) {
-        return channel.store(event, 3, dropped, cost -> true);
+        return channel.store(event, null, 3, dropped, cost -> Channels.Published.DELIVERED, (owner, bytes) -> { });
     }
 
     private static StoredEvent event(String id, long expiresAtMs) {

@@ -21,16 +21,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Under any sequence of publishes (duplicates, evictions, any size and TTL), time passing and
- * sweeps: the relay never holds more than its stored-bytes cap or its channel cap, refuses only
- * what would not fit, and gives every byte and channel back once everything has expired.
+ * Under any sequence of publishes (duplicates, evictions, any size, TTL and owner), time passing
+ * and sweeps: the relay never holds more than its stored-bytes cap, an owner more than its share,
+ * or the relay more channels than its cap; it refuses only what would not fit, and gives every
+ * byte, share and channel back once everything has expired.
  */
 class ChannelsCapacityPropertyTest {
 
     sealed interface Op permits Publish, Tick {
     }
 
-    record Publish(int key, int idIndex, int size, int ttlMs) implements Op {
+    /** {@code owner} -1: an event from a link, with no owner. */
+    record Publish(int key, int idIndex, int size, int ttlMs, int owner) implements Op {
     }
 
     record Tick(int ms) implements Op {
@@ -40,18 +42,25 @@ class ChannelsCapacityPropertyTest {
     void storedBytesAndChannelsStayWithinTheirCaps(@ForAll("operations") List<Op> ops,
                                                    @ForAll @IntRange(min = 200, max = 20_000) int maxStoredBytes,
                                                    @ForAll @IntRange(min = 1, max = 4) int maxChannels,
-                                                   @ForAll @IntRange(min = 1, max = 5) int maxEventsPerChannel) {
+                                                   @ForAll @IntRange(min = 1, max = 5) int maxEventsPerChannel,
+                                                   @ForAll @IntRange(min = 200, max = 20_000) int maxPerOwner) {
         MutableClock clock = new MutableClock();
-        Channels channels = new Channels(maxEventsPerChannel, maxChannels, maxStoredBytes, clock, new SimpleMeterRegistry());
+        Channels channels = new Channels(maxEventsPerChannel, maxChannels, maxStoredBytes, maxPerOwner, clock, new SimpleMeterRegistry());
         long longestTtl = 0;
         for (Op op : ops) {
             switch (op) {
                 case Publish p -> {
                     StoredEvent event = new StoredEvent("id-" + p.idIndex(), clock.millis() + p.ttlMs(), new byte[p.size()], true);
+                    String owner = p.owner() < 0 ? null : "203.0.113." + p.owner();
                     long before = channels.storedBytes();
-                    Channels.Published outcome = channels.publish(new ChannelKey("t" + p.key(), "dqcj"), event, null);
+                    long ownerBefore = owner == null ? 0 : channels.storedBytes(owner);
+                    Channels.Published outcome = channels.publish(new ChannelKey("t" + p.key(), "dqcj"), event, null, owner);
                     if (outcome == Channels.Published.NO_ROOM_FOR_EVENT) {
                         assertThat(before + Channel.cost(event)).as("refused only when it would not fit").isGreaterThan(maxStoredBytes);
+                    }
+                    if (outcome == Channels.Published.NO_ROOM_FOR_OWNER) {
+                        assertThat(ownerBefore + Channel.cost(event)).as("refused only when its owner's share is full").isGreaterThan(maxPerOwner);
+                        assertThat(channels.storedBytes()).as("nothing kept from a refused reservation").isEqualTo(before);
                     }
                     longestTtl = Math.max(longestTtl, p.ttlMs());
                 }
@@ -61,19 +70,23 @@ class ChannelsCapacityPropertyTest {
                 }
             }
             assertThat(channels.storedBytes()).isBetween(0L, (long) maxStoredBytes);
+            for (int owner = 0; owner < 3; owner++) {
+                assertThat(channels.storedBytes("203.0.113." + owner)).isBetween(0L, (long) maxPerOwner);
+            }
             assertThat(channels.channelCount()).isBetween(0, maxChannels);
         }
         clock.advance(longestTtl + 1);
         channels.sweep();
         assertThat(channels.storedBytes()).as("every byte given back").isZero();
         assertThat(channels.channelCount()).as("every channel given back").isZero();
+        assertThat(channels.owners()).as("every share given back").isZero();
         assertThat(channels.keys()).isEmpty();
     }
 
     @Example
     void linksAreCountedButNeverRefusedAndClientsAreRefusedPastTheCap() throws Exception {
         MutableClock clock = new MutableClock();
-        Channels channels = new Channels(10, 1, 1_000_000, clock, new SimpleMeterRegistry());
+        Channels channels = new Channels(10, 1, 1_000_000, 1_000_000, clock, new SimpleMeterRegistry());
         channels.subscribeWithReplay(new ChannelKey("a", "dqcj"), frame -> { });
         Subscriber link = frame -> { };
         Replay linkReplay = channels.subscribeLinkWithReplay(new ChannelKey("b", "dqcj"), link);
@@ -91,7 +104,8 @@ class ChannelsCapacityPropertyTest {
                 Arbitraries.integers().between(0, 6),
                 Arbitraries.integers().between(0, 12),
                 Arbitraries.integers().between(0, 6_000),
-                Arbitraries.integers().between(1, 5_000)).as(Publish::new);
+                Arbitraries.integers().between(1, 5_000),
+                Arbitraries.integers().between(-1, 2)).as(Publish::new);
         Arbitrary<Op> tick = Arbitraries.integers().between(1, 3_000).map(Tick::new);
         return Arbitraries.frequencyOf(
                 Tuple.of(4, publish),

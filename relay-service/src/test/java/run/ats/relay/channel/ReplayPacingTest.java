@@ -25,7 +25,7 @@ class ReplayPacingTest {
 
     @Test
     void aReplayFarOverTheLimitIsPacedNotClosed() {
-        Channels channels = new Channels(1_000, 10, 64L * 1024 * 1024, Clock.systemUTC(), new SimpleMeterRegistry());
+        Channels channels = new Channels(1_000, 10, 64L * 1024 * 1024, 64L * 1024 * 1024, Clock.systemUTC(), new SimpleMeterRegistry());
         ChannelKey key = new ChannelKey("tag", "dqcj");
         long expires = System.currentTimeMillis() + 60_000;
         for (int i = 0; i < 1_000; i++) {

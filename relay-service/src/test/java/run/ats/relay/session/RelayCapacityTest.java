@@ -9,10 +9,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import run.ats.protocol.topic.TopicTag;
+import run.ats.relay.testsupport.RawWsClient;
 import run.ats.relay.testsupport.TokenMint;
 import run.ats.relay.testsupport.WsClient;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A relay's memory is bounded as a whole: past {@code max-channels} channels or
  * {@code max-stored-bytes} of events, clients are refused with {@code over_capacity}, and
- * whoever was subscribed before keeps its subscription, its replay and its live events.
+ * whoever was subscribed before keeps its subscription, its replay and its live events. One
+ * address may hold only {@code max-stored-bytes-per-address} of it, so others keep room.
+ * (Clients at 127.0.0.2 and 127.0.0.3 play other addresses.)
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "ats.relay.main-url=http://127.0.0.1:9",
@@ -33,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
         "ats.relay.publishes-per-second-per-token=100000",
         "ats.relay.frames-per-second=100000",
         "ats.relay.max-channels=4",
-        "ats.relay.max-stored-bytes=64KB"})
+        "ats.relay.max-stored-bytes=64KB",
+        "ats.relay.max-stored-bytes-per-address=32KB"})
 class RelayCapacityTest {
 
     private static final TokenMint MINT = new TokenMint("capacity-key");
@@ -92,17 +97,35 @@ class RelayCapacityTest {
                 .contains("\"code\":\"over_capacity\"").contains("\"id\":\"" + refusedId + "\"");
         assertThat(gauge("ats.relay.channels")).isEqualTo(4);
 
-        // Stored bytes: big events into the attacker's own channel until the relay is full.
+        // Stored bytes: big events into the attacker's own channel until its address's share is full...
         int stored = 0;
         String answer = "";
         for (int i = 0; i < 40 && !answer.contains("over_capacity"); i++) {
             answer = attacker.send(publish(attackerTags.getFirst(), id(), BIG, 2)).next();
             stored += answer.contains("\"type\":\"ack\"") ? 1 : 0;
         }
-        assertThat(answer).contains("\"code\":\"over_capacity\"").contains("65536 bytes");
-        assertThat(stored).isBetween(10, 16);
+        assertThat(answer).contains("\"code\":\"over_capacity\"").contains("your address").contains("32768 bytes");
+        assertThat(stored).isBetween(5, 8);
+        // ...while another address still has room,
+        String during = id();
+        try (RawWsClient other = rawSignedIn("127.0.0.2")) {
+            assertThat(other.sendText(publish(victimTag, during, "AQ", 60)).read().text()).contains("\"type\":\"ack\"");
+            assertThat(victim.next()).contains(during);
+        }
+        // ...until more addresses fill the relay.
+        answer = "";
+        for (int address = 3; address <= 5 && !answer.contains("relay full"); address++) {
+            try (RawWsClient more = rawSignedIn("127.0.0." + address)) {
+                answer = "";
+                for (int i = 0; i < 40 && !answer.contains("over_capacity"); i++) {
+                    answer = more.sendText(publish(attackerTags.getFirst(), id(), BIG, 2)).read().text();
+                }
+            }
+        }
+        assertThat(answer).contains("\"code\":\"over_capacity\"").contains("relay full").contains("65536 bytes");
         assertThat(gauge("ats.relay.stored.bytes")).isLessThanOrEqualTo(64 * 1024);
         assertThat(meters.counter("ats.relay.capacity.refusals", "limit", "channels").count()).isEqualTo(18);
+        assertThat(meters.counter("ats.relay.capacity.refusals", "limit", "stored-bytes-per-address").count()).isEqualTo(2);
         assertThat(meters.counter("ats.relay.capacity.refusals", "limit", "stored-bytes").count()).isEqualTo(1);
 
         // Whoever was there keeps it: the victim's connection and subscription, the stored event's
@@ -110,6 +133,7 @@ class RelayCapacityTest {
         WsClient newcomer = signedIn();
         assertThat(newcomer.send(subscribe(victimTag)).next()).contains("\"type\":\"subscribed\"");
         assertThat(newcomer.next()).contains(before);
+        assertThat(newcomer.next()).contains(during);
         assertThat(victim.send("{\"type\":\"heartbeat\"}").next()).contains("heartbeat");
 
         // The attacker's events expire (2 s) and the room comes back for everyone.
@@ -118,6 +142,13 @@ class RelayCapacityTest {
         assertThat(publisher.send(publish(victimTag, after, "AQ", 60)).next()).contains("\"type\":\"ack\"");
         assertThat(victim.next()).contains(after);
         assertThat(newcomer.next()).contains(after);
+    }
+
+    private RawWsClient rawSignedIn(String from) throws IOException {
+        RawWsClient client = new RawWsClient(port, InetAddress.getByName(from));
+        assertThat(client.sendText("{\"type\":\"hello\",\"token\":\"" + MINT.token() + "\",\"protocol\":1}").read().text())
+                .contains("welcome");
+        return client;
     }
 
     private double gauge(String name) {

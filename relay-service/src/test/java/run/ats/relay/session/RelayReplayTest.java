@@ -35,7 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
         "ats.relay.publishes-per-second=100000",
         "ats.relay.publishes-per-second-per-token=100000",
         "ats.relay.frames-per-second=100000",
-        "ats.relay.max-event-ttl=2m"})
+        "ats.relay.max-event-ttl=2m",
+        // Every publisher here is 127.0.0.1, and the tests together store over 16 MB.
+        "ats.relay.max-stored-bytes-per-address=128MB"})
 class RelayReplayTest {
 
     private static final TokenMint MINT = new TokenMint("replay-key");
