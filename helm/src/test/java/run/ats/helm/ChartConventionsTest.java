@@ -125,11 +125,12 @@ class ChartConventionsTest {
     @Test
     void everySecretCanComeFromAnExistingOneAndTheChartThenMakesNone() throws Exception {
         RenderedChart chart = Helm.template(List.of("everything-values.yaml"));
-        assertThat(chart.ofKind("Secret")).as("all five secrets given").isEmpty();
+        assertThat(chart.ofKind("Secret")).as("all seven secrets given").isEmpty();
         Set<String> referenced = chart.workloads().stream().flatMap(w -> containers(w).stream())
                 .flatMap(c -> list(c, "env").stream()).map(e -> map(e, "valueFrom", "secretKeyRef").get("name"))
                 .filter(n -> n != null).map(Object::toString).collect(Collectors.toSet());
-        assertThat(referenced).containsExactlyInAnyOrder("ats-smtp", "ats-directory-operator", "ats-directory-key", "ats-broker-peers", "ats-db-app");
+        assertThat(referenced).containsExactlyInAnyOrder("ats-smtp", "ats-directory-operator", "ats-directory-key", "ats-broker-peers", "ats-db-app",
+                "ats-verifier-db-owner");
 
         RenderedChart external = Helm.template(List.of("external-db-values.yaml"));
         assertThat(external.ofKind("Cluster")).isEmpty();
@@ -210,6 +211,39 @@ class ChartConventionsTest {
         // The directory signs with that Secret.
         assertThat(directoryEnv(chart)).contains(Map.of("name", "ATS_DIRECTORY_SIGNING_KEY",
                 "valueFrom", Map.of("secretKeyRef", Map.of("name", "ats-directory-key", "key", "signing-key.pem"))));
+    }
+
+    /**
+     * The verifier's log key is a file from a Secret, never in the database: the chart makes it once
+     * (kept across upgrades and uninstalls) or mounts the operator's; migrations run as the owner the
+     * operator names, the service as the database Secret's role.
+     */
+    @Test
+    void theVerifierSignsWithAMountedKeyAndMigratesAsTheOwner() throws Exception {
+        RenderedChart made = Helm.template(List.of("minimal-values.yaml"));
+        Map<String, Object> secret = made.get("Secret", "ats-verifier-log-key");
+        assertThat(map(secret, "metadata", "annotations")).containsEntry("helm.sh/resource-policy", "keep");
+        String pem = new String(Base64.getDecoder().decode((String) map(secret, "data").get("log-key.pem")), StandardCharsets.US_ASCII);
+        KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder()
+                .decode(pem.replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", ""))));
+        assertThat(map(made.get("ConfigMap", "ats-verifier"), "data")).containsEntry("ATS_VERIFIER_LOG_KEY_FILE", "/etc/ats/verifier/log-key.pem");
+        assertThat(verifierVolume(made)).containsEntry("name", "log-key");
+        assertThat(map(verifierVolume(made), "secret")).containsEntry("secretName", "ats-verifier-log-key");
+        assertThat(list(containers(made.get("Deployment", "ats-verifier")).getFirst(), "volumeMounts"))
+                .contains(Map.of("name", "log-key", "mountPath", "/etc/ats/verifier", "readOnly", true));
+        assertThat(list(containers(made.get("Deployment", "ats-verifier")).getFirst(), "env").toString()).doesNotContain("SPRING_FLYWAY");
+
+        RenderedChart given = Helm.template(List.of("everything-values.yaml"));
+        assertThat(given.has("Secret", "ats-verifier-log-key")).isFalse();
+        assertThat(map(verifierVolume(given), "secret")).containsEntry("secretName", "ats-verifier-log-key");
+        assertThat(list(containers(given.get("Deployment", "ats-verifier")).getFirst(), "env")).contains(
+                Map.of("name", "SPRING_FLYWAY_USER", "valueFrom", Map.of("secretKeyRef", Map.of("name", "ats-verifier-db-owner", "key", "username"))),
+                Map.of("name", "SPRING_FLYWAY_PASSWORD", "valueFrom", Map.of("secretKeyRef", Map.of("name", "ats-verifier-db-owner", "key", "password"))));
+    }
+
+    private static Map<String, Object> verifierVolume(RenderedChart chart) {
+        return list(map(chart.get("Deployment", "ats-verifier"), "spec", "template", "spec"), "volumes").stream()
+                .filter(volume -> "log-key".equals(volume.get("name"))).findFirst().orElseThrow();
     }
 
     @Test
