@@ -2,43 +2,52 @@ package run.ats.main.web;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
- * A fixed-window counter per key, held in memory with a bounded number of keys. Limits are
- * per replica: N replicas allow up to N times the limit, which docs/operations.md states.
+ * {@code permits} per {@code window} for each key (a client IP, an address, an account): one
+ * resilience4j limiter per key, its windows counted from the key's first use, held in memory with
+ * a bounded number of keys (an idle key is forgotten after a window). Limits are per replica: N
+ * replicas allow up to N times the limit, which docs/operations.md states.
  */
 public final class RateLimiter {
 
-    private final int permits;
-    private final Duration window;
-    private final Clock clock;
-    private final Cache<String, Window> windows;
+    private final RateLimiterConfig config;
+    private final Supplier<Long> nanoTime;
+    private final Cache<String, AtomicRateLimiter> limiters;
 
     public RateLimiter(int permits, Duration window, Clock clock) {
-        this.permits = permits;
-        this.window = window;
-        this.clock = clock;
-        this.windows = Caffeine.newBuilder()
+        this.config = RateLimiterConfig.custom()
+                .limitForPeriod(permits)
+                .limitRefreshPeriod(window)
+                .timeoutDuration(Duration.ZERO) // refuse at once, never wait for a permit
+                .writableStackTraceEnabled(false)
+                .build();
+        // The service's clock (tests move it), never going back: a limiter whose time went back
+        // (the wall clock set back) would refuse until it caught up.
+        AtomicLong latest = new AtomicLong(Long.MIN_VALUE);
+        this.nanoTime = () -> latest.accumulateAndGet(TimeUnit.MILLISECONDS.toNanos(clock.millis()), Math::max);
+        this.limiters = Caffeine.newBuilder()
                 .maximumSize(200_000)
-                .expireAfterWrite(window)
+                .expireAfterAccess(window)
                 .build();
     }
 
-    /** Takes one permit for {@code key}; empty when granted, else how long until the window ends. */
+    /** Takes one permit for {@code key}; empty when granted, else how long until the key's window ends. */
     public Optional<Duration> acquire(String key) {
-        long now = clock.millis();
-        Window w = windows.asMap().compute(key, (k, old) ->
-                old == null || now - old.startMs >= window.toMillis() ? new Window(now, 1) : new Window(old.startMs, old.count + 1));
-        if (w.count <= permits) {
+        // The limiter's name shows in its events only, which nobody reads: never the key (it may be an address).
+        AtomicRateLimiter limiter = limiters.get(key, k -> new AtomicRateLimiter("per-key", config, nanoTime));
+        if (limiter.acquirePermission()) {
             return Optional.empty();
         }
-        return Optional.of(Duration.ofMillis(w.startMs + window.toMillis() - now));
-    }
-
-    private record Window(long startMs, int count) {
+        return Optional.of(Duration.ofNanos(Math.max(1, limiter.getDetailedMetrics().getNanosToWait())));
     }
 }

@@ -23,4 +23,16 @@ class RateLimiterTest {
         clock.advance(Duration.ofSeconds(40));
         assertThat(limiter.acquire("a")).isEmpty();
     }
+
+    @Test
+    void aClockSetBackNeitherRefusesNorGrantsMore() {
+        MutableClock clock = new MutableClock();
+        RateLimiter limiter = new RateLimiter(2, Duration.ofMinutes(1), clock);
+
+        assertThat(limiter.acquire("a")).isEmpty();
+        clock.advance(Duration.ofMinutes(-20));
+        assertThat(limiter.acquire("a")).as("the second permit of the window").isEmpty();
+        assertThat(limiter.acquire("a")).as("no third one").isPresent();
+        assertThat(limiter.acquire("b")).isEmpty();
+    }
 }
