@@ -80,7 +80,8 @@ final class VapidJwt {
             throw new IllegalArgumentException("aud must be the push service's origin " + audience);
         }
         JsonNode exp = claims.get("exp");
-        if (exp == null || !exp.isIntegralNumber() || exp.asLong() <= nowSeconds || exp.asLong() > nowSeconds + MAX_LIFETIME_SECONDS) {
+        // canConvertToLong first: asLong() throws on a number past a long (a fuzzing finding).
+        if (exp == null || !exp.isIntegralNumber() || !exp.canConvertToLong() || exp.asLong() <= nowSeconds || exp.asLong() > nowSeconds + MAX_LIFETIME_SECONDS) {
             throw new IllegalArgumentException("exp must be in the next 24 hours");
         }
         JsonNode sub = claims.get("sub");
