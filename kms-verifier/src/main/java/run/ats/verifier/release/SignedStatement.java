@@ -9,6 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -94,6 +95,11 @@ public record SignedStatement(byte[] statement, byte[] signature) {
         if (!text.startsWith(ENTRY_HEADER) || lines.length != 4 || !lines[3].isEmpty()) {
             throw new InvalidStatementException("not an ats-kms-log-entry-v1 entry");
         }
-        return fromBase64(lines[1], lines[2]);
+        SignedStatement entry = fromBase64(lines[1], lines[2]);
+        // One spelling per entry: the decoder also takes base64 with stray bits in its last character.
+        if (!Arrays.equals(entry.leafData(), data)) {
+            throw new InvalidStatementException("an entry's lines are canonical base64");
+        }
+        return entry;
     }
 }

@@ -26,6 +26,26 @@ class SignedStatementTest {
                 release -> assertThat(release.files()).containsEntry("index.html", INDEX));
     }
 
+    /**
+     * Found by StatementFuzzTest (seeds non-canonical-base64-*.txt): base64 with stray bits in its last
+     * character decoded to the same statement, so two different entries read as one. One spelling now.
+     */
+    @Test
+    void aLogEntryInNonCanonicalBase64IsRefused() throws Exception {
+        KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String entry = new String(SignedStatement.sign(release("1.0.0", "\"index.html\":\"" + INDEX + "\""), key.getPrivate()).leafData(),
+                StandardCharsets.US_ASCII);
+        // A 64-byte signature is 86 characters and "==": the last character carries 2 stray bits.
+        String[] lines = entry.split("\n", -1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        String strayBits = lines[2].substring(0, 85) + alphabet.charAt(alphabet.indexOf(lines[2].charAt(85)) | 1) + "==";
+        assertThat(java.util.Base64.getDecoder().decode(strayBits)).isEqualTo(java.util.Base64.getDecoder().decode(lines[2]));
+        String forged = lines[0] + "\n" + lines[1] + "\n" + strayBits + "\n";
+        assertThatThrownBy(() -> SignedStatement.fromLeafData(forged.getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(InvalidStatementException.class).hasMessageContaining("canonical");
+        assertThat(SignedStatement.fromLeafData(entry.getBytes(StandardCharsets.US_ASCII)).statement()).isNotEmpty();
+    }
+
     @Test
     void aSignatureMadeForAnotherPurposeDoesNotVerify() throws Exception {
         KeyPair key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
