@@ -102,7 +102,7 @@ public final class Channels {
         return new Replay(channel, upTo[0], clock);
     }
 
-    /** A relay link or a push registration subscribes: answers the unexpired events to replay, oldest first. Never refused. */
+    /** A push registration subscribes: answers the unexpired events, oldest first (a wake ignores them). Never refused. */
     public List<StoredEvent> subscribe(ChannelKey key, Subscriber subscriber) {
         return uncapped(key, subscriber, new long[1]).unexpired(clock.millis());
     }

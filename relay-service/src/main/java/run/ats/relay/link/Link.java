@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import run.ats.protocol.wire.LinkCodec;
 import run.ats.protocol.wire.LinkMessage;
 import run.ats.relay.channel.ChannelKey;
+import run.ats.relay.channel.Replay;
 import run.ats.relay.channel.Subscriber;
 import run.ats.relay.session.Outbox;
 
@@ -59,6 +60,11 @@ public final class Link implements Subscriber {
     @Override
     public void deliver(byte[] frame) {
         outbox.offer(frame);
+    }
+
+    /** Sends a tree's stored events paced to what the socket takes, so one full tree never closes the link. */
+    void replay(Replay replay) {
+        outbox.replay(replay);
     }
 
     void send(LinkMessage message) {

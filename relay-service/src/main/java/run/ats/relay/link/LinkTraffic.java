@@ -91,9 +91,7 @@ final class LinkTraffic {
                 }
                 if (link.trees().add(key)) {
                     childTrees.incrementAndGet();
-                    for (StoredEvent event : channels.subscribe(key, link)) {
-                        link.deliver(event.frame());
-                    }
+                    link.replay(channels.subscribeLinkWithReplay(key, link));
                 }
             }
             case LinkMessage.Leave leave -> {

@@ -10,7 +10,6 @@ import run.ats.protocol.directory.Directory;
 import run.ats.protocol.wire.LinkMessage;
 import run.ats.relay.channel.ChannelKey;
 import run.ats.relay.channel.Channels;
-import run.ats.relay.channel.StoredEvent;
 import run.ats.relay.directory.DirectoryHolder;
 
 import java.time.Clock;
@@ -126,9 +125,7 @@ final class TreeRouter {
         if (next != null && next.trees().add(key)) {
             next.send(new LinkMessage.Join(key.topic(), key.cell()));
             // What this relay holds goes up too: publishes made while between parents arrive now.
-            for (StoredEvent event : channels.subscribe(key, next)) {
-                next.deliver(event.frame());
-            }
+            next.replay(channels.subscribeLinkWithReplay(key, next));
             moves.increment();
             log.debug("Tree {} moved from parent {} to {}", key, previous == null ? "none" : previous.peerId(), next.peerId());
         }
