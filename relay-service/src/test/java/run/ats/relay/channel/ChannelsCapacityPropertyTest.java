@@ -1,21 +1,18 @@
 package run.ats.relay.channel;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Under any sequence of publishes (duplicates, evictions, any size, TTL and owner), time passing
  * and sweeps: the relay never holds more than its stored-bytes cap, an owner more than its share,
  * or the relay more channels than its cap; it refuses only what would not fit, and gives every
- * byte, share and channel back once everything has expired.
+ * byte, share and channel back once everything has expired. 300 cases from fixed seeds (as the
+ * other modules' property tests: a failure names its seed and repeats).
  */
 class ChannelsCapacityPropertyTest {
 
@@ -38,12 +36,19 @@ class ChannelsCapacityPropertyTest {
     record Tick(int ms) implements Op {
     }
 
-    @Property(tries = 300)
-    void storedBytesAndChannelsStayWithinTheirCaps(@ForAll("operations") List<Op> ops,
-                                                   @ForAll @IntRange(min = 200, max = 20_000) int maxStoredBytes,
-                                                   @ForAll @IntRange(min = 1, max = 4) int maxChannels,
-                                                   @ForAll @IntRange(min = 1, max = 5) int maxEventsPerChannel,
-                                                   @ForAll @IntRange(min = 200, max = 20_000) int maxPerOwner) {
+    static IntStream seeds() {
+        return IntStream.range(0, 300);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void storedBytesAndChannelsStayWithinTheirCaps(int seed) {
+        Random random = new Random(seed);
+        int maxStoredBytes = between(random, 200, 20_000);
+        int maxChannels = between(random, 1, 4);
+        int maxEventsPerChannel = between(random, 1, 5);
+        int maxPerOwner = between(random, 200, 20_000);
+        List<Op> ops = operations(random);
         MutableClock clock = new MutableClock();
         Channels channels = new Channels(maxEventsPerChannel, maxChannels, maxStoredBytes, maxPerOwner, clock, new SimpleMeterRegistry());
         long longestTtl = 0;
@@ -83,7 +88,7 @@ class ChannelsCapacityPropertyTest {
         assertThat(channels.keys()).isEmpty();
     }
 
-    @Example
+    @Test
     void linksAreCountedButNeverRefusedAndClientsAreRefusedPastTheCap() throws Exception {
         MutableClock clock = new MutableClock();
         Channels channels = new Channels(10, 1, 1_000_000, 1_000_000, clock, new SimpleMeterRegistry());
@@ -98,18 +103,22 @@ class ChannelsCapacityPropertyTest {
                 .as("an existing channel takes events").isEqualTo(Channels.Published.DELIVERED);
     }
 
-    @Provide
-    Arbitrary<List<Op>> operations() {
-        Arbitrary<Op> publish = Combinators.combine(
-                Arbitraries.integers().between(0, 6),
-                Arbitraries.integers().between(0, 12),
-                Arbitraries.integers().between(0, 6_000),
-                Arbitraries.integers().between(1, 5_000),
-                Arbitraries.integers().between(-1, 2)).as(Publish::new);
-        Arbitrary<Op> tick = Arbitraries.integers().between(1, 3_000).map(Tick::new);
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, publish),
-                Tuple.of(1, tick)).list().ofMaxSize(60);
+    /** Up to 60 operations, four publishes (any key, id, size, TTL, owner or none) to one tick. */
+    private static List<Op> operations(Random random) {
+        List<Op> ops = new ArrayList<>();
+        int count = random.nextInt(61);
+        for (int i = 0; i < count; i++) {
+            ops.add(random.nextInt(5) < 4
+                    ? new Publish(between(random, 0, 6), between(random, 0, 12), between(random, 0, 6_000),
+                            between(random, 1, 5_000), between(random, -1, 2))
+                    : new Tick(between(random, 1, 3_000)));
+        }
+        return ops;
+    }
+
+    /** Inclusive bounds. */
+    private static int between(Random random, int min, int max) {
+        return min + random.nextInt(max - min + 1);
     }
 
     /** A clock the property moves by hand. */
