@@ -47,6 +47,8 @@ final class FakePeer implements AutoCloseable {
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private WebSocket socket;
+    /** While true the peer stops asking for frames, so the relay's socket backs up (a slow peer). */
+    private volatile boolean paused;
 
     /** Lists this peer (weight 0: never a root) at {@code host} beside the relay, in directory {@code version}. */
     FakePeer(DirectoryHolder directory, RelayIdentity relay, String host, long version) throws IOException {
@@ -83,7 +85,9 @@ final class FakePeer implements AutoCloseable {
                             received.add(partial.toString());
                             partial.setLength(0);
                         }
-                        ws.request(1);
+                        if (!paused) {
+                            ws.request(1);
+                        }
                         return null;
                     }
 
@@ -105,6 +109,16 @@ final class FakePeer implements AutoCloseable {
             throw new IllegalStateException("no welcome");
         }
         return this;
+    }
+
+    /** Stops reading: what the relay sends waits in its socket. */
+    void pause() {
+        paused = true;
+    }
+
+    void resume() {
+        paused = false;
+        socket.request(1);
     }
 
     void send(LinkMessage message) {
