@@ -2,6 +2,8 @@ package run.ats.verifier.deploy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Finds the files a script loads, in one pass over its text and without backtracking: the text
@@ -44,8 +46,7 @@ final class ScriptScanner {
 
     static Scan scan(CharSequence code) {
         Tokens tokens = new Tokens(code);
-        Form[] forms = {new NewUrl(), new ImportScripts(), new DynamicImport(), new StaticImport(), new NewWorker(),
-                new RegisterServiceWorker()};
+        Form[] forms = {new NewUrl(), importScripts(), dynamicImport(), new StaticImport(), newWorker(), registerServiceWorker()};
         List<List<String>> byForm = new ArrayList<>();
         for (int i = 0; i < forms.length; i++) {
             byForm.add(new ArrayList<>());
@@ -204,50 +205,6 @@ final class ScriptScanner {
         }
     }
 
-    /** {@code importScripts("x")}; only the first argument, as before. */
-    private static final class ImportScripts implements Form {
-        private int step;
-
-        @Override
-        public String accept(Token t) {
-            String target = null;
-            step = switch (step) {
-                case 1 -> t.punct('(') ? 2 : 0;
-                case 2 -> {
-                    target = t.anyString();
-                    yield 0;
-                }
-                default -> 0;
-            };
-            if (target == null && step == 0 && t.kind() == Kind.WORD && t.text().endsWith("importScripts")) {
-                step = 1;
-            }
-            return target;
-        }
-    }
-
-    /** {@code import("./x")}. */
-    private static final class DynamicImport implements Form {
-        private int step;
-
-        @Override
-        public String accept(Token t) {
-            String target = null;
-            step = switch (step) {
-                case 1 -> t.punct('(') ? 2 : 0;
-                case 2 -> {
-                    target = t.modulePath();
-                    yield 0;
-                }
-                default -> 0;
-            };
-            if (target == null && step == 0 && t.word("import")) {
-                step = 1;
-            }
-            return target;
-        }
-    }
-
     /**
      * {@code import "./x"}, and {@code import} or {@code export} with a clause of words, {@code $ * { } ,}
      * then {@code from "./x"}. One clause at a time is enough: a clause started inside another one
@@ -290,50 +247,60 @@ final class ScriptScanner {
         }
     }
 
-    /** {@code new Worker("x")} and {@code new SharedWorker("x")}. */
-    private static final class NewWorker implements Form {
-        private int step;
 
-        @Override
-        public String accept(Token t) {
-            String target = null;
-            step = switch (step) {
-                case 1 -> t.word("Worker") || t.word("SharedWorker") ? 2 : 0;
-                case 2 -> t.punct('(') ? 3 : 0;
-                case 3 -> {
-                    target = t.anyString();
-                    yield 0;
-                }
-                default -> 0;
-            };
-            if (target == null && step == 0 && t.kind() == Kind.WORD && t.text().endsWith("new")) {
-                step = 1;
-            }
-            return target;
-        }
+    /** {@code importScripts("x")}; only the first argument, as before. */
+    private static Form importScripts() {
+        return new Call(t -> t.kind() == Kind.WORD && t.text().endsWith("importScripts"), List.of(t -> t.punct('(')), Token::anyString);
+    }
+
+    /** {@code import("./x")}. */
+    private static Form dynamicImport() {
+        return new Call(t -> t.word("import"), List.of(t -> t.punct('(')), Token::modulePath);
+    }
+
+    /** {@code new Worker("x")} and {@code new SharedWorker("x")}. */
+    private static Form newWorker() {
+        return new Call(t -> t.kind() == Kind.WORD && t.text().endsWith("new"),
+                List.of(t -> t.word("Worker") || t.word("SharedWorker"), t -> t.punct('(')), Token::anyString);
     }
 
     /** {@code serviceWorker.register("x")}. */
-    private static final class RegisterServiceWorker implements Form {
+    private static Form registerServiceWorker() {
+        return new Call(t -> t.kind() == Kind.WORD && t.text().endsWith("serviceWorker"),
+                List.of(t -> t.punct('.'), t -> t.word("register"), t -> t.punct('(')), Token::anyString);
+    }
+
+    /**
+     * A call: a word that starts it, tokens each matching its step in turn, then the token whose
+     * string is the target. A token that breaks the sequence, or ends it, may start it again
+     * (words that end in the start word count, as the expressions had no word boundary there).
+     */
+    private static final class Call implements Form {
+        private final Predicate<Token> start;
+        private final List<Predicate<Token>> steps;
+        private final Function<Token, String> target;
+        /** 0: waiting for the start; 1..steps: the next step to match; steps + 1: the target is next. */
         private int step;
+
+        Call(Predicate<Token> start, List<Predicate<Token>> steps, Function<Token, String> target) {
+            this.start = start;
+            this.steps = steps;
+            this.target = target;
+        }
 
         @Override
         public String accept(Token t) {
-            String target = null;
-            step = switch (step) {
-                case 1 -> t.punct('.') ? 2 : 0;
-                case 2 -> t.word("register") ? 3 : 0;
-                case 3 -> t.punct('(') ? 4 : 0;
-                case 4 -> {
-                    target = t.anyString();
-                    yield 0;
-                }
-                default -> 0;
-            };
-            if (target == null && step == 0 && t.kind() == Kind.WORD && t.text().endsWith("serviceWorker")) {
+            String found = null;
+            if (step > steps.size()) {
+                found = target.apply(t);
+                step = 0;
+            } else if (step > 0) {
+                step = steps.get(step - 1).test(t) ? step + 1 : 0;
+            }
+            if (found == null && step == 0 && start.test(t)) {
                 step = 1;
             }
-            return target;
+            return found;
         }
     }
 }
