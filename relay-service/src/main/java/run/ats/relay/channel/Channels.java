@@ -102,9 +102,9 @@ public final class Channels {
         return new Replay(channel, upTo[0], clock);
     }
 
-    /** A push registration subscribes: answers the unexpired events, oldest first (a wake ignores them). Never refused. */
-    public List<StoredEvent> subscribe(ChannelKey key, Subscriber subscriber) {
-        return uncapped(key, subscriber, new long[1]).unexpired(clock.millis());
+    /** A push registration subscribes: it wants what comes next, no replay. Never refused. */
+    public void subscribe(ChannelKey key, Subscriber subscriber) {
+        uncapped(key, subscriber, new long[1]);
     }
 
     /**
