@@ -14,10 +14,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.InvalidKeyException;
-import java.security.SecureRandom;
-import java.security.interfaces.EdECPrivateKey;
-import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
@@ -66,32 +62,12 @@ public final class KeyFile {
      */
     public static KeyPair read(Path file) throws IOException, GeneralSecurityException {
         PrivateKey privateKey = privateKey(file);
-        PublicKey derived = publicKeyOf(privateKey);
+        PublicKey derived = Ed25519.publicKeyOf(privateKey);
         boolean listed = Files.readAllLines(file).stream().anyMatch(line -> line.startsWith(PUBLIC));
         if (listed && !Arrays.equals(Ed25519.raw(derived), Base64.getDecoder().decode(publicKeyBase64(file)))) {
             throw new IOException(file + ": the '# public' line is not the private key's public key");
         }
         return new KeyPair(derived, privateKey);
-    }
-
-    /**
-     * The public key of an Ed25519 private key. The JDK has no call for it, but its key-pair
-     * generator makes the pair from 32 random bytes, the private key's seed: hand it the seed.
-     */
-    static PublicKey publicKeyOf(PrivateKey privateKey) throws GeneralSecurityException {
-        byte[] seed = ((EdECPrivateKey) privateKey).getBytes()
-                .orElseThrow(() -> new InvalidKeyException("the private key's bytes are not available"));
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-        generator.initialize(NamedParameterSpec.ED25519, new SecureRandom() {
-            @Override
-            public void nextBytes(byte[] bytes) {
-                if (bytes.length != seed.length) {
-                    throw new IllegalStateException("Ed25519 asked for " + bytes.length + " bytes, not a " + seed.length + "-byte seed");
-                }
-                System.arraycopy(seed, 0, bytes, 0, bytes.length);
-            }
-        });
-        return generator.generateKeyPair().getPublic();
     }
 
     /** The raw public key, base64, from the {@code # public} line. */

@@ -2,9 +2,13 @@ package run.ats.protocol.crypto;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.spec.NamedParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -58,6 +62,34 @@ public final class Ed25519 {
             return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(encoded));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("not an Ed25519 public key: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The public key of an Ed25519 private key (one given as configuration, a PKCS#8 file or
+     * Secret). The JDK has no call for it, but its key-pair generator makes the pair from 32
+     * random bytes, the private key's seed: hand it the seed. An {@link IllegalArgumentException}
+     * for a key that is not Ed25519 or whose bytes are not available.
+     */
+    public static PublicKey publicKeyOf(PrivateKey privateKey) {
+        if (!(privateKey instanceof EdECPrivateKey key)) {
+            throw new IllegalArgumentException("not an Ed25519 private key: " + (privateKey == null ? "none" : privateKey.getAlgorithm()));
+        }
+        byte[] seed = key.getBytes().orElseThrow(() -> new IllegalArgumentException("the private key's bytes are not available"));
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+            generator.initialize(NamedParameterSpec.ED25519, new SecureRandom() {
+                @Override
+                public void nextBytes(byte[] bytes) {
+                    if (bytes.length != seed.length) {
+                        throw new IllegalStateException("Ed25519 asked for " + bytes.length + " bytes, not a " + seed.length + "-byte seed");
+                    }
+                    System.arraycopy(seed, 0, bytes, 0, bytes.length);
+                }
+            });
+            return generator.generateKeyPair().getPublic();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no Ed25519", e);
         }
     }
 
